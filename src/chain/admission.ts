@@ -1,0 +1,41 @@
+/** Checks a raw transaction before it enters the mempool. */
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import type { Common } from '@ethereumjs/common'
+import type { Account } from '@ethereumjs/util'
+import { errorMessage } from '../errors.js'
+import { BLOCK_GAS_LIMIT, TX_GAS_LIMIT_CAP } from '../params.js'
+import { TransactionRejectedError } from './errors.js'
+
+export function decodeTransaction(raw: Uint8Array, common: Common): TypedTransaction {
+  let tx: TypedTransaction
+  try {
+    tx = createTxFromRLP(raw, { common })
+  } catch (err) {
+    throw new TransactionRejectedError('INVALID_TRANSACTION', `invalid transaction: ${errorMessage(err)}`)
+  }
+  if (!tx.isSigned() || !tx.isValid()) {
+    throw new TransactionRejectedError('INVALID_SIGNATURE', `invalid transaction: ${tx.getValidationErrors().join(', ') || 'not signed'}`)
+  }
+  const chainId = (tx as { chainId?: bigint }).chainId
+  if (chainId !== undefined && chainId !== common.chainId()) {
+    throw new TransactionRejectedError('WRONG_CHAIN_ID', `wrong chain id ${chainId}, this chain is ${common.chainId()}`)
+  }
+  return tx
+}
+
+/** Checks that depend on the sender's account and the next block's base fee. */
+export function checkAffordable(tx: TypedTransaction, account: Account | undefined): void {
+  const intrinsic = tx.getIntrinsicGas()
+  if (tx.gasLimit < intrinsic) {
+    throw new TransactionRejectedError('INTRINSIC_GAS_TOO_LOW', `intrinsic gas too low: have ${tx.gasLimit}, want ${intrinsic}`)
+  }
+  const cap = TX_GAS_LIMIT_CAP < BLOCK_GAS_LIMIT ? TX_GAS_LIMIT_CAP : BLOCK_GAS_LIMIT
+  if (tx.gasLimit > cap) {
+    throw new TransactionRejectedError('GAS_LIMIT_TOO_HIGH', `gas limit ${tx.gasLimit} exceeds the per-transaction cap ${cap}`)
+  }
+  const balance = account?.balance ?? 0n
+  const cost = tx.getUpfrontCost()
+  if (balance < cost) {
+    throw new TransactionRejectedError('INSUFFICIENT_FUNDS', `insufficient funds for gas * price + value: balance ${balance}, cost ${cost}`)
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Message calls that never change state (eth_call, eth_estimateGas, reads of system contracts).
+ * The caller runs them inside `Chain.withStateAt`, which rolls every change back.
+ */
+import type { Block } from '@ethereumjs/block'
+import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import type { VM } from '@ethereumjs/vm'
+import { createFeeMarket1559Tx } from '@ethereumjs/tx'
+import type { Common } from '@ethereumjs/common'
+import type { CallRequest, CallResult } from '../rpc/types.js'
+import { TX_GAS_LIMIT_CAP } from '../params.js'
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
+
+/** Gas given to calls that do not say how much (the per-transaction cap of the hardfork). */
+export function defaultCallGas(_common?: Common): bigint {
+  return TX_GAS_LIMIT_CAP
+}
+
+export async function runMessageCall(vm: VM, env: Block, request: CallRequest, gasLimit: bigint): Promise<CallResult> {
+  const data = request.data ? hexToBytes(request.data) : new Uint8Array()
+  const intrinsic = intrinsicGas(vm.common, request, data)
+  const executionGas = gasLimit > intrinsic ? gasLimit - intrinsic : 0n
+  const result = await vm.evm.runCall({
+    caller: createAddressFromString(request.from ?? ZERO_ADDRESS),
+    to: request.to ? createAddressFromString(request.to) : undefined,
+    data,
+    value: request.value ?? 0n,
+    gasLimit: executionGas,
+    gasPrice: request.gasPrice ?? request.maxFeePerGas ?? 0n,
+    block: env,
+    skipBalance: true,
+  })
+  const exec = result.execResult
+  const gasUsed = intrinsic + exec.executionGasUsed
+  if (exec.exceptionError === undefined) return { returnValue: exec.returnValue, gasUsed }
+  const reverted = exec.exceptionError.error === 'revert'
+  return {
+    returnValue: exec.returnValue,
+    gasUsed,
+    error: { message: reverted ? 'execution reverted' : exec.exceptionError.error, revertData: reverted ? exec.returnValue : undefined },
+  }
+}
+
+function intrinsicGas(common: Common, request: CallRequest, data: Uint8Array): bigint {
+  // An unsigned transaction of the same shape prices calldata and creation exactly as runTx would.
+  const tx = createFeeMarket1559Tx({ to: request.to, data, value: request.value ?? 0n, gasLimit: 0n }, { common })
+  return tx.getIntrinsicGas()
+}

@@ -1,0 +1,237 @@
+/**
+ * The chain: state on a Merkle-Patricia trie in LevelDB, blocks in the BlockStore, one VM with the
+ * inference precompile. All VM and state access is serialised through one queue.
+ */
+import { createBlock, genTransactionsTrieRoot, type Block } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { createAddressFromString, ValueEncoding, type Address as EthAddress } from '@ethereumjs/util'
+import { Bloom, createVM, encodeReceipt, type VM } from '@ethereumjs/vm'
+import type { Hex } from 'viem'
+import { createInferencePrecompile } from '../evm/precompile.js'
+import { encodeRecords, recordsCommitment } from '../evm/record-codec.js'
+import type { InferenceRecord } from '../evm/records.js'
+import type { InferenceSession } from '../evm/session.js'
+import { BLOCK_GAS_LIMIT } from '../params.js'
+import type { StoredReceipt } from '../rpc/types.js'
+import { BlockStore } from './block-store.js'
+import { createChainCommon } from './common.js'
+import { ChainDatabase, LevelTrieDB } from './database.js'
+import { executeTransactions, type ExecutionOutcome } from './executor.js'
+import { writeGenesis, type GenesisSpec } from './genesis.js'
+import { SerialQueue } from './serial-queue.js'
+
+export const RECORDS_ATTACHMENT = 'records'
+
+export interface ChainOptions {
+  dataDir: string
+  genesis: GenesisSpec
+  /** Fee recipient of produced blocks. */
+  coinbase?: Hex
+}
+
+export interface ProducedBlock {
+  block: Block
+  receipts: StoredReceipt[]
+  records: InferenceRecord[]
+  outcome: ExecutionOutcome
+}
+
+type NewBlockListener = (block: Block, receipts: StoredReceipt[], records: InferenceRecord[]) => void
+
+export class Chain {
+  /** The session the precompile reads; set by the executor around each run. */
+  activeSession: InferenceSession | undefined
+  private readonly queue = new SerialQueue()
+  private readonly listeners = new Set<NewBlockListener>()
+  private vm!: VM
+  private historical?: { root: Uint8Array; vm: VM }
+
+  private constructor(
+    readonly common: Common,
+    readonly store: BlockStore,
+    private readonly db: ChainDatabase,
+    private readonly stateManager: MerkleStateManager,
+    private headBlock: Block,
+    readonly genesisHash: Uint8Array,
+    private readonly coinbase: EthAddress,
+  ) {}
+
+  static async open(options: ChainOptions): Promise<Chain> {
+    const common = createChainCommon(options.genesis.chainId)
+    const db = await ChainDatabase.open(options.dataDir)
+    const stateManager = await createStateManager(db, common)
+    const store = new BlockStore(db, common)
+    let head: Block
+    let genesisHash: Uint8Array
+    const headHash = await store.headHash()
+    if (headHash === undefined) {
+      head = await writeGenesis(options.genesis, stateManager, common)
+      await store.commit(head, [])
+      genesisHash = head.hash()
+    } else {
+      head = (await store.blockByHash(headHash))!
+      genesisHash = (await store.hashByNumber(0n))!
+      await stateManager.setStateRoot(head.header.stateRoot)
+    }
+    const coinbase = createAddressFromString(options.coinbase ?? '0x0000000000000000000000000000000000000000')
+    const chain = new Chain(common, store, db, stateManager, head, genesisHash, coinbase)
+    chain.vm = await chain.createVm(stateManager)
+    return chain
+  }
+
+  get head(): Block {
+    return this.headBlock
+  }
+
+  get chainId(): bigint {
+    return this.common.chainId()
+  }
+
+  /** Runs `task` with exclusive access to the VM and state. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(task)
+  }
+
+  onNewBlock(listener: NewBlockListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** A header-only block describing the next block's context (number, time, base fee). */
+  nextBlockEnv(timestamp = BigInt(Math.floor(Date.now() / 1000))): Block {
+    const parent = this.headBlock.header
+    return createBlock(
+      {
+        header: {
+          number: parent.number + 1n,
+          parentHash: this.headBlock.hash(),
+          timestamp: timestamp > parent.timestamp ? timestamp : parent.timestamp + 1n,
+          gasLimit: BLOCK_GAS_LIMIT,
+          baseFeePerGas: parent.calcNextBaseFee(),
+          coinbase: this.coinbase,
+        },
+      },
+      { common: this.common, setHardfork: false },
+    )
+  }
+
+  /**
+   * Executes `candidates` on the head state and commits what succeeded as the next block.
+   * Must be called inside `exclusive`.
+   */
+  async produceBlock(candidates: TypedTransaction[], session: (tx: TypedTransaction) => InferenceSession): Promise<ProducedBlock> {
+    const env = this.nextBlockEnv()
+    await this.stateManager.checkpoint()
+    let outcome: ExecutionOutcome
+    try {
+      outcome = await executeTransactions(this.vm, env, candidates, {
+        session,
+        activate: (s) => (this.activeSession = s),
+      })
+      await this.stateManager.commit()
+    } catch (err) {
+      await this.stateManager.revert()
+      throw err
+    }
+    const stateRoot = await this.stateManager.getStateRoot()
+    const records = outcome.executed.flatMap((e) => e.records)
+    const encodedRecords = encodeRecords(records)
+    const transactions = outcome.executed.map((e) => e.tx)
+    const bloom = new Bloom()
+    for (const e of outcome.executed) bloom.or(e.result.bloom)
+    const block = createBlock(
+      {
+        header: {
+          ...env.header.toJSON(),
+          stateRoot,
+          transactionsTrie: await genTransactionsTrieRoot(transactions),
+          receiptTrie: await receiptTrieRoot(outcome),
+          logsBloom: bloom.bitvector,
+          gasUsed: outcome.gasUsed,
+          extraData: recordsCommitment(encodedRecords, records.length),
+        },
+        transactions,
+      },
+      { common: this.common, setHardfork: false },
+    )
+    const receipts = outcome.executed.map((e) => e.receipt)
+    await this.store.commit(block, receipts, records.length > 0 ? { [RECORDS_ATTACHMENT]: encodedRecords } : {})
+    this.headBlock = block
+    for (const listener of this.listeners) listener(block, receipts, records)
+    return { block, receipts, records, outcome }
+  }
+
+  /**
+   * Runs `task` with a VM whose state is the one after block `number` (the head's own VM for the
+   * head). The task's state changes are always rolled back. Must be called inside `exclusive`.
+   */
+  async withStateAt<T>(number: bigint, task: (vm: VM) => Promise<T>): Promise<T> {
+    const vm = await this.vmAt(number)
+    await vm.stateManager.checkpoint()
+    try {
+      return await task(vm)
+    } finally {
+      await vm.stateManager.revert()
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => this.db.close())
+  }
+
+  private async vmAt(number: bigint): Promise<VM> {
+    if (number === this.headBlock.header.number) return this.vm
+    const block = await this.store.blockByNumber(number)
+    if (!block) throw new Error(`block ${number} not found`)
+    if (this.historical === undefined || !equalBytes(this.historical.root, block.header.stateRoot)) {
+      const stateManager = await createStateManager(this.db, this.common)
+      await stateManager.setStateRoot(block.header.stateRoot)
+      this.historical = { root: block.header.stateRoot, vm: await this.createVm(stateManager) }
+    }
+    return this.historical.vm
+  }
+
+  private createVm(stateManager: MerkleStateManager): Promise<VM> {
+    return createVM({
+      common: this.common,
+      stateManager,
+      blockchain: this.blockHashSource(),
+      evmOpts: { customPrecompiles: [createInferencePrecompile(this)] },
+    })
+  }
+
+  /** What BLOCKHASH needs: block hashes by number. */
+  private blockHashSource() {
+    const store = this.store
+    const source = {
+      async getBlock(number: number) {
+        const hash = await store.hashByNumber(BigInt(number))
+        return { hash: () => hash ?? new Uint8Array(32) }
+      },
+      async putBlock() {},
+      shallowCopy: () => source,
+    }
+    return source
+  }
+}
+
+async function createStateManager(db: ChainDatabase, common: Common): Promise<MerkleStateManager> {
+  const trie = await createMPT({ db: new LevelTrieDB(db.state), useKeyHashing: true, valueEncoding: ValueEncoding.Bytes })
+  return new MerkleStateManager({ trie, caches: new Caches(), common })
+}
+
+async function receiptTrieRoot(outcome: ExecutionOutcome): Promise<Uint8Array> {
+  const trie = await createMPT()
+  for (const [index, e] of outcome.executed.entries()) {
+    await trie.put(RLP.encode(index), encodeReceipt(e.result.receipt, e.tx.type))
+  }
+  return trie.root()
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}

@@ -1,0 +1,134 @@
+/**
+ * Admits transactions, prepares their inference results (PIPE) and produces blocks: at once when a
+ * transaction becomes ready (`automine`) or every `blockTimeMs`.
+ */
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { createAddressFromString } from '@ethereumjs/util'
+import { runTx } from '@ethereumjs/vm'
+import type { Hex } from 'viem'
+import { errorMessage } from '../errors.js'
+import { PrecomputedProvider } from '../evm/providers.js'
+import { InferenceSession } from '../evm/session.js'
+import { checkAffordable, decodeTransaction } from './admission.js'
+import type { Chain, ProducedBlock } from './chain.js'
+import { txHashHex } from './executor.js'
+import { Mempool, type PoolEntry } from './mempool.js'
+import type { InferencePipeline } from './pipeline.js'
+
+/** After this many deferrals a transaction runs with whatever results exist (missing ones revert). */
+export const MAX_DEFERRALS = 3
+
+export interface ProducerOptions {
+  automine: boolean
+  /** Interval between blocks when not automining. */
+  blockTimeMs: number
+  log?: (message: string) => void
+}
+
+export class BlockProducer {
+  readonly mempool = new Mempool()
+  private timer?: NodeJS.Timeout
+  private scheduled = false
+  private stopped = false
+  private producing?: Promise<void>
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly pipeline: InferencePipeline,
+    private readonly options: ProducerOptions,
+  ) {}
+
+  start(): void {
+    if (!this.options.automine) this.timer = setInterval(() => this.schedule(), this.options.blockTimeMs)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    await this.producing
+  }
+
+  /** Validates and queues a signed transaction; returns its hash at once (results come later). */
+  async submit(raw: Uint8Array): Promise<Hex> {
+    const tx = decodeTransaction(raw, this.chain.common)
+    const entry = await this.chain.exclusive(async () => {
+      const account = await this.chain.withStateAt(this.chain.head.header.number, (vm) => vm.stateManager.getAccount(tx.getSenderAddress()))
+      checkAffordable(tx, account)
+      return this.mempool.add(tx, account?.nonce ?? 0n)
+    })
+    void this.prepare(entry)
+    return entry.hash
+  }
+
+  async pendingNonce(address: Hex, accountNonce: bigint): Promise<bigint> {
+    return this.mempool.pendingNonce(address, accountNonce)
+  }
+
+  /** Produces one block now with whatever is ready (used by tests and interval mining). */
+  async produceBlock(): Promise<ProducedBlock> {
+    const run = this.chain.exclusive(() => this.produceLocked())
+    this.producing = run.then(() => undefined, () => undefined)
+    return run
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.produceBlock().catch((err) => this.options.log?.(`block production failed: ${errorMessage(err)}`))
+    })
+  }
+
+  private async prepare(entry: PoolEntry): Promise<void> {
+    try {
+      const { book } = await this.pipeline.prepare(
+        (vm, env) => runTx(vm, { tx: entry.tx, block: env, skipNonce: true, skipBalance: true, skipHardForkValidation: true }),
+        entry.hash,
+      )
+      entry.book = book
+    } catch (err) {
+      // A transaction that cannot even be simulated still goes to the block: the EVM gives it its verdict.
+      this.options.log?.(`simulation of ${entry.hash} failed: ${errorMessage(err)}`)
+    }
+    entry.status = 'ready'
+    if (this.options.automine) this.schedule()
+  }
+
+  private async produceLocked(): Promise<ProducedBlock> {
+    const env = this.chain.nextBlockEnv()
+    const entries = await this.chain.withStateAt(this.chain.head.header.number, async (vm) =>
+      this.mempool.includable(
+        async (sender) => (await vm.stateManager.getAccount(createAddressFromString(sender)))?.nonce ?? 0n,
+        env.header.baseFeePerGas ?? 0n,
+      ),
+    )
+    const byHash = new Map(entries.map((e) => [e.hash, e]))
+    const produced = await this.chain.produceBlock(
+      entries.map((e) => e.tx),
+      (tx) => this.sessionFor(byHash.get(txHashHex(tx))!),
+    )
+    for (const { tx } of produced.outcome.executed) this.mempool.remove(txHashHex(tx))
+    for (const { tx, reason } of produced.outcome.rejected) {
+      this.options.log?.(`dropped ${txHashHex(tx)}: ${reason}`)
+      this.mempool.remove(txHashHex(tx))
+    }
+    for (const tx of produced.outcome.missed) this.requeue(byHash.get(txHashHex(tx))!)
+    return produced
+  }
+
+  private sessionFor(entry: PoolEntry): InferenceSession {
+    const provider = new PrecomputedProvider(entry.book ?? this.pipeline.newBook(), entry.deferrals >= MAX_DEFERRALS)
+    return new InferenceSession(provider, entry.hash)
+  }
+
+  /** A deferred transaction is prepared again against the new head. */
+  private requeue(entry: PoolEntry): void {
+    entry.deferrals++
+    entry.status = 'preparing'
+    void this.prepare(entry)
+  }
+}
+
+
+export type { TypedTransaction }

@@ -1,0 +1,88 @@
+/**
+ * The system contracts the chain deploys at genesis, and their typed ABIs.
+ *
+ * The ABIs are written out (not read from solc at runtime) so that viem infers argument and result
+ * types from them; `test/contracts/system.test.ts` checks that they equal the compiler's output.
+ */
+import { parseAbi, type Address, type Hex } from 'viem'
+import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS } from '../params.js'
+import { getContract, type CompiledContracts } from './compile.js'
+
+/** ABI of `ModelRegistry.sol`. */
+export const modelRegistryAbi = parseAbi([
+  'struct Model { address owner; uint8 modes; bool isPrivate; uint64 workUnits; string cid; string name; string inputSchema; string outputSchema; bytes32 weightsCommitment; uint256 pricePerInference; }',
+  'function registerModel(string cid, string name, uint8 modes, uint64 workUnits, string inputSchema, string outputSchema) returns (bytes32 key)',
+  'function setModes(string cid, uint8 modes)',
+  'function setPrice(string cid, uint256 pricePerInference)',
+  'function setPrivacy(string cid, bool isPrivate, bytes32 weightsCommitment)',
+  'function transferOwnership(string cid, address newOwner)',
+  'function getModel(string cid) view returns (Model)',
+  'function isRegistered(string cid) view returns (bool)',
+  'function modelKey(string cid) pure returns (bytes32)',
+  'function modelCount() view returns (uint256)',
+  'function modelAt(uint256 index) view returns (Model)',
+  'function models(bytes32) view returns (address owner, uint8 modes, bool isPrivate, uint64 workUnits, string cid, string name, string inputSchema, string outputSchema, bytes32 weightsCommitment, uint256 pricePerInference)',
+  'event ModelRegistered(bytes32 indexed key, string cid, address indexed owner)',
+  'event ModelUpdated(bytes32 indexed key, string cid, address indexed owner, uint8 modes, bool isPrivate, bytes32 weightsCommitment, uint256 pricePerInference)',
+  'error EmptyCid()',
+  'error InvalidModes(uint8 modes)',
+  'error ModelAlreadyRegistered(string cid)',
+  'error ModelNotRegistered(string cid)',
+  'error NotModelOwner(string cid, address caller, address owner)',
+  'error ZeroAddressOwner()',
+  'error IndexOutOfRange(uint256 index, uint256 count)',
+])
+
+/** ABI of `NodeRegistry.sol`. */
+export const nodeRegistryAbi = parseAbi([
+  'struct Node { string endpoint; uint8 modes; bool active; uint64 registeredAt; string[] models; }',
+  'function register(string endpoint, uint8 modes, string[] models)',
+  'function update(string endpoint, uint8 modes, string[] models)',
+  'function deregister()',
+  'function addModel(string cid)',
+  'function removeModel(string cid)',
+  'function getNode(address node) view returns (Node)',
+  'function nodesForModel(string cid) view returns (address[] nodes, string[] endpoints)',
+  'function isServing(address node, string cid) view returns (bool)',
+  'function nodeCount() view returns (uint256)',
+  'function nodeAt(uint256 index) view returns (address)',
+  'event NodeRegistered(address indexed node, string endpoint, uint8 modes)',
+  'event NodeUpdated(address indexed node, string endpoint, uint8 modes)',
+  'event NodeDeregistered(address indexed node)',
+  'error EmptyEndpoint()',
+  'error EmptyCid()',
+  'error InvalidModes(uint8 modes)',
+  'error NodeAlreadyRegistered(address node)',
+  'error NodeNotActive(address node)',
+  'error ModelAlreadyServed(string cid)',
+  'error ModelNotServed(string cid)',
+  'error IndexOutOfRange(uint256 index, uint256 count)',
+])
+
+/** The contracts genesis places, by name, at their params addresses. */
+export const SYSTEM_CONTRACTS = [
+  { name: 'ModelRegistry', address: MODEL_REGISTRY_ADDRESS },
+  { name: 'NodeRegistry', address: NODE_REGISTRY_ADDRESS },
+] as const
+
+export interface SystemContractAccount {
+  name: (typeof SYSTEM_CONTRACTS)[number]['name']
+  address: Address
+  /** Runtime code: genesis copies it in place, no constructor runs (the contracts have none). */
+  code: Hex
+}
+
+/**
+ * The accounts genesis must create for the system contracts.
+ *
+ * @example
+ * for (const { address, code } of systemContractGenesis(await compileContracts()))
+ *   await stateManager.putCode(createAddressFromString(address), hexToBytes(code))
+ */
+export function systemContractGenesis(compiled: CompiledContracts): SystemContractAccount[] {
+  return SYSTEM_CONTRACTS.map(({ name, address }) => ({
+    name,
+    address,
+    code: getContract(compiled, name).deployedBytecode,
+  }))
+}

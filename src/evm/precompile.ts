@@ -1,0 +1,157 @@
+/**
+ * The inference precompile at 0x…F4 (`OGInference`). It decodes the request, prices it from the
+ * model's registry entry, asks the active session's provider for the result and returns it to the
+ * calling contract in the same transaction. It never dispatches to the network and never throws:
+ * every failure is a revert with `Error("inference: CODE: message")` (a throwing precompile would
+ * corrupt state, see DESIGN §8).
+ */
+import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
+import { bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { BaseError, type Hex } from 'viem'
+import {
+  INFERENCE_BASE_GAS,
+  INFERENCE_GAS_PER_INPUT_ELEMENT,
+  INFERENCE_GAS_PER_KILO_MAC,
+  INFERENCE_GAS_PER_OUTPUT_ELEMENT,
+  INFERENCE_PRECOMPILE_ADDRESS,
+  MAX_OUTPUT_ELEMENTS,
+} from '../params.js'
+import {
+  decodePrecompileCall,
+  emptyModelOutput,
+  encodeModelInferenceEventData,
+  encodeModelOutputResult,
+  hashModelInput,
+  MODEL_INFERENCE_EVENT_TOPIC,
+} from './abi.js'
+import { computeRequestId } from './records.js'
+import { readModelEntry } from './registry-reader.js'
+import { encodeErrorString, inferenceRevertReason } from './revert.js'
+import type { InferenceSession, InferenceSessionSource } from './session.js'
+import { ModelInferenceMode, type ModelInferenceRequest, type ModelInput, type ModelOutput } from './types.js'
+
+const PRECOMPILE_ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
+const EVENT_TOPIC_BYTES = hexToBytes(MODEL_INFERENCE_EVENT_TOPIC as Hex)
+/** Modes whose verification has landed; the others revert MODE_NOT_AVAILABLE. */
+const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA])
+
+class Revert {
+  constructor(
+    readonly code: string,
+    readonly message: string,
+    readonly gasUsed: bigint,
+  ) {}
+}
+
+export function createInferencePrecompile(sessions: InferenceSessionSource) {
+  return {
+    address: createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS),
+    function: async (opts: PrecompileInput): Promise<ExecResult> => {
+      try {
+        return await runInference(opts, sessions.activeSession)
+      } catch (err) {
+        if (err instanceof Revert) return revert(err, opts.gasLimit)
+        // A bug of ours must still not corrupt state: revert, and say so.
+        return revert(new Revert('INTERNAL', String((err as Error)?.message ?? err), opts.gasLimit), opts.gasLimit)
+      }
+    },
+  }
+}
+
+async function runInference(opts: PrecompileInput, session: InferenceSession | undefined): Promise<ExecResult> {
+  let gasUsed = INFERENCE_BASE_GAS
+  if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+  const request = decodeRequest(opts.data, gasUsed)
+  if (!AVAILABLE_MODES.has(request.mode)) {
+    throw new Revert('MODE_NOT_AVAILABLE', `mode ${ModelInferenceMode[request.mode] ?? request.mode} is not available on this chain yet`, gasUsed)
+  }
+  const entry = await readModelEntry(opts._EVM.stateManager, request.modelCid)
+  if (!entry.registered) throw new Revert('UNKNOWN_MODEL', `model ${request.modelCid} is not registered`, gasUsed)
+  if ((entry.modes & (1 << request.mode)) === 0) {
+    throw new Revert('MODE_NOT_SUPPORTED', `model ${request.modelCid} does not support mode ${ModelInferenceMode[request.mode]}`, gasUsed)
+  }
+  gasUsed += workGas(entry.workUnits) + INFERENCE_GAS_PER_INPUT_ELEMENT * BigInt(countInputElements(request.input))
+  if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+  if (session === undefined) throw new Revert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
+
+  const callIndex = session.callIndex++
+  const inputHash = hashModelInput(request.input)
+  const resolution = await session.provider.resolve(request, inputHash, { callIndex })
+  const requestId = computeRequestId(session.txHash, callIndex)
+  const base = { requestId, txHash: session.txHash, callIndex, modelCid: request.modelCid, mode: request.mode, inputHash }
+
+  switch (resolution.kind) {
+    case 'simulated':
+      return success(gasUsed, request, emptyModelOutput(true), requestId)
+    case 'missing':
+      session.missed = true
+      throw new Revert('NOT_PRECOMPUTED', 'the request changed after simulation; the transaction is retried', gasUsed)
+    case 'error':
+      session.records.push({ ...base, status: 'error', errorCode: resolution.code, errorReason: resolution.reason })
+      throw new Revert(resolution.code, resolution.reason, gasUsed)
+    case 'result': {
+      const { output, outputHash, node, signature } = resolution.result
+      const outputElements = countOutputElements(output)
+      if (outputElements > MAX_OUTPUT_ELEMENTS) {
+        throw new Revert('OUTPUT_TOO_LARGE', `output has ${outputElements} elements, the limit is ${MAX_OUTPUT_ELEMENTS}`, gasUsed)
+      }
+      gasUsed += INFERENCE_GAS_PER_OUTPUT_ELEMENT * BigInt(outputElements)
+      if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature })
+      return success(gasUsed, request, output, requestId)
+    }
+  }
+}
+
+function decodeRequest(data: Uint8Array, gasUsed: bigint): ModelInferenceRequest {
+  let decoded
+  try {
+    decoded = decodePrecompileCall(bytesToHex(data) as Hex)
+  } catch (err) {
+    const detail = err instanceof BaseError ? err.shortMessage : String(err)
+    throw new Revert('MALFORMED_REQUEST', `calldata is not a valid OGInference call (${detail})`, gasUsed)
+  }
+  if (decoded.functionName !== 'runModelInference') {
+    throw new Revert('LLM_NOT_AVAILABLE', `${decoded.functionName} is not available on this chain yet`, gasUsed)
+  }
+  if (!(decoded.request.mode in ModelInferenceMode)) {
+    throw new Revert('MALFORMED_REQUEST', `unknown inference mode ${decoded.request.mode}`, gasUsed)
+  }
+  return decoded.request
+}
+
+function workGas(workUnits: bigint): bigint {
+  return INFERENCE_GAS_PER_KILO_MAC * ((workUnits + 999n) / 1000n)
+}
+
+function countInputElements(input: ModelInput): number {
+  let n = 0
+  for (const t of input.numbers) n += t.values.length
+  for (const t of input.strings) n += t.values.length
+  return n
+}
+
+function countOutputElements(output: ModelOutput): number {
+  return countInputElements(output) + output.jsons.length
+}
+
+function success(gasUsed: bigint, request: ModelInferenceRequest, output: ModelOutput, requestId: Hex): ExecResult {
+  const data = hexToBytes(encodeModelInferenceEventData(requestId, request, output))
+  return {
+    executionGasUsed: gasUsed,
+    returnValue: hexToBytes(encodeModelOutputResult(output)),
+    logs: [[PRECOMPILE_ADDRESS_BYTES, [EVENT_TOPIC_BYTES], data]],
+  }
+}
+
+function revert(r: Revert, gasLimit: bigint): ExecResult {
+  return {
+    executionGasUsed: r.gasUsed > gasLimit ? gasLimit : r.gasUsed,
+    returnValue: encodeErrorString(inferenceRevertReason(r.code, r.message)),
+    exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+  }
+}
+
+function outOfGas(gasLimit: bigint): ExecResult {
+  return { executionGasUsed: gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
+}

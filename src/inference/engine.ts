@@ -1,0 +1,83 @@
+/**
+ * What an inference node does with one request, independent of HTTP: check the mode, load the model,
+ * run it, hash input and output canonically, sign. The service wraps this in the wire protocol.
+ */
+import type { Address, Hex } from 'viem'
+import { privateKeyToAddress } from 'viem/accounts'
+import { hashModelInput, hashModelOutput } from '../evm/abi.js'
+import { ModelInferenceMode, type ModelInferenceRequest, type ModelOutput, type SignedInferenceResult } from '../evm/types.js'
+import { signInferenceResult } from '../verify/vanilla.js'
+import { InferenceRequestError } from './errors.js'
+import type { LoadedModel, ModelRuntime } from './runtime.js'
+
+/** Where the engine gets models from (the on-disk cache backed by the hub, in a node). */
+export interface ModelLoader {
+  /** The verified model; throws `InferenceRequestError('MODEL_NOT_FOUND')` for an unknown CID. */
+  get(cid: string): Promise<LoadedModel>
+}
+
+/** Modes this node can serve today; ZK and TEE need a prover/enclave behind them. */
+const IMPLEMENTED_MODES: readonly ModelInferenceMode[] = [ModelInferenceMode.VANILLA]
+
+export interface InferenceEngineOptions {
+  /** The node's registered signing key. */
+  privateKey: Hex
+  models: ModelLoader
+  runtime: ModelRuntime
+  /** Modes served (default VANILLA). */
+  modes?: readonly ModelInferenceMode[]
+  /**
+   * Fault injection for tests of fraud detection: sign a wrong output (first number + 1, or the first
+   * string with "!" appended). The signature is valid; only the output is a lie. Never in production.
+   */
+  perturbOutputs?: boolean
+}
+
+/**
+ * Serves inference requests and signs the results.
+ *
+ * @example
+ * const engine = new InferenceEngine({ privateKey, models: cache, runtime: new ModelRuntime() })
+ * const result = await engine.infer({ mode: ModelInferenceMode.VANILLA, modelCid, input })
+ */
+export class InferenceEngine {
+  readonly address: Address
+  readonly modes: readonly ModelInferenceMode[]
+  readonly #options: InferenceEngineOptions
+
+  constructor(options: InferenceEngineOptions) {
+    const modes = options.modes ?? [ModelInferenceMode.VANILLA]
+    const unimplemented = modes.filter((m) => !IMPLEMENTED_MODES.includes(m))
+    if (unimplemented.length > 0) throw new RangeError(`inference modes not implemented by this node: ${unimplemented.join(', ')}`)
+    this.#options = options
+    this.modes = [...modes]
+    this.address = privateKeyToAddress(options.privateKey)
+  }
+
+  /** Runs one request end to end. Throws `InferenceRequestError` with a protocol code. */
+  async infer(request: ModelInferenceRequest): Promise<SignedInferenceResult> {
+    if (!this.modes.includes(request.mode)) {
+      throw new InferenceRequestError('MODE_NOT_SUPPORTED', `mode ${request.mode} is not served by this node (serves ${this.modes.join(', ')})`, {
+        details: { mode: request.mode, modes: this.modes },
+      })
+    }
+    const model = await this.#options.models.get(request.modelCid)
+    let output = await this.#options.runtime.run(model, request.input)
+    if (this.#options.perturbOutputs === true) output = perturb(output)
+    const fields = {
+      modelCid: request.modelCid,
+      mode: request.mode,
+      inputHash: hashModelInput(request.input),
+      outputHash: hashModelOutput(output),
+    }
+    return { ...fields, output, ...signInferenceResult(this.#options.privateKey, fields) }
+  }
+}
+
+function perturb(output: ModelOutput): ModelOutput {
+  const copy = structuredClone(output)
+  const first = copy.numbers.find((t) => t.values.length > 0)?.values[0]
+  if (first !== undefined) first.value += 1n
+  else if (copy.strings[0]?.values.length) copy.strings[0].values[0] += '!'
+  return copy
+}

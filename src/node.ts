@@ -1,0 +1,67 @@
+/**
+ * A full node: chain + mempool/producer + PIPE pipeline + dispatcher + JSON-RPC, composed with one
+ * start/stop lifecycle.
+ */
+import { createRequire } from 'node:module'
+import { Chain } from './chain/chain.js'
+import { devGenesis } from './chain/dev-genesis.js'
+import { RegistryNodeDirectory } from './chain/node-directory.js'
+import { InferencePipeline } from './chain/pipeline.js'
+import { BlockProducer } from './chain/producer.js'
+import { ChainRpcBackend } from './chain/rpc-backend.js'
+import type { GenesisSpec } from './chain/genesis.js'
+import { Dispatcher } from './evm/dispatcher.js'
+import { ResultCache } from './evm/providers.js'
+import { DEFAULT_CHAIN_ID } from './params.js'
+import { createEthMethods } from './rpc/methods/eth.js'
+import { createNetMethods } from './rpc/methods/net.js'
+import { createWeb3Methods } from './rpc/methods/web3.js'
+import { startRpcServer } from './rpc/server.js'
+
+export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
+export interface FullNodeOptions {
+  dataDir: string
+  chainId?: number
+  genesis?: GenesisSpec
+  rpcHost?: string
+  /** 0 picks a free port. */
+  rpcPort?: number
+  automine?: boolean
+  blockTimeMs?: number
+  inferenceTimeoutMs?: number
+  log?: (message: string) => void
+}
+
+export class FullNode {
+  private constructor(
+    readonly chain: Chain,
+    readonly producer: BlockProducer,
+    readonly dispatcher: Dispatcher,
+    readonly backend: ChainRpcBackend,
+    readonly rpc: { url: string; wsUrl: string; close(): Promise<void> },
+  ) {}
+
+  static async start(options: FullNodeOptions): Promise<FullNode> {
+    const genesis = options.genesis ?? (await devGenesis(options.chainId ?? DEFAULT_CHAIN_ID))
+    const chain = await Chain.open({ dataDir: options.dataDir, genesis })
+    const dispatcher = new Dispatcher(new RegistryNodeDirectory(chain), { timeoutMs: options.inferenceTimeoutMs })
+    const pipeline = new InferencePipeline(chain, dispatcher, new ResultCache())
+    const producer = new BlockProducer(chain, pipeline, {
+      automine: options.automine ?? false,
+      blockTimeMs: options.blockTimeMs ?? 1000,
+      log: options.log,
+    })
+    const backend = new ChainRpcBackend(chain, producer, pipeline, VERSION)
+    const methods = { ...createEthMethods(backend), ...createNetMethods(backend), ...createWeb3Methods(backend) }
+    const rpc = await startRpcServer({ methods, backend, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort ?? 0 })
+    producer.start()
+    return new FullNode(chain, producer, dispatcher, backend, rpc)
+  }
+
+  async stop(): Promise<void> {
+    await this.producer.stop()
+    await this.rpc.close()
+    await this.chain.close()
+  }
+}
