@@ -1,0 +1,64 @@
+/** `inferchain model upload|info`: put ONNX models on the hub and register them on chain. */
+import { Command } from 'commander'
+import { SingleBar, Presets } from 'cli-progress'
+import { readFileSync } from 'node:fs'
+import { HubClient } from '../../hub/client.js'
+import { connect } from '../../sdk/chain.js'
+import { registerModel } from '../../sdk/registry.js'
+import { DEFAULT_HUB_URL, DEFAULT_RPC_URL, parsePrivateKey, resolvePrivateKey, toJson } from '../shared.js'
+
+export function addModelCommand(program: Command): void {
+  const model = program.command('model').description('upload models to the hub and inspect them')
+  model
+    .command('upload <file>')
+    .description('upload an ONNX file to the hub (progress bar) and register it in ModelRegistry')
+    .option('--hub-url <url>', 'model hub', DEFAULT_HUB_URL)
+    .option('--name <name>', 'human name of the model')
+    .option('--description <text>', 'description')
+    .option('--rpc-url <url>', 'full node to register the model on', DEFAULT_RPC_URL)
+    .option('--private-key <key>', 'owner key (or $INFERCHAIN_PRIVATE_KEY; dev account #0 by default)', parsePrivateKey)
+    .option('--no-register', 'only upload, do not register on chain')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts) => {
+      const bytes = readFileSync(file)
+      const bar = opts.json ? undefined : new SingleBar({ format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes' }, Presets.shades_classic)
+      bar?.start(bytes.length, 0)
+      const { cid, metadata } = await new HubClient(opts.hubUrl).upload(bytes, {
+        name: opts.name,
+        description: opts.description,
+        onProgress: (sent) => bar?.update(sent),
+      })
+      bar?.update(bytes.length)
+      bar?.stop()
+      let registration: string | undefined
+      if (opts.register) {
+        const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: resolvePrivateKey(opts.privateKey, true) })
+        registration = (await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata)) ?? 'already registered'
+      }
+      if (opts.json) process.stdout.write(`${toJson({ cid, metadata, registration })}\n`)
+      else process.stdout.write(`${cid}\n${registration ? `registered: ${registration}\n` : ''}`)
+    })
+  model
+    .command('info <cid>')
+    .description("show a model's metadata (inputs, outputs, operators, work units)")
+    .option('--hub-url <url>', 'model hub', DEFAULT_HUB_URL)
+    .option('--json', 'print JSON')
+    .action(async (cid: string, opts) => {
+      const metadata = await new HubClient(opts.hubUrl).metadata(cid)
+      if (opts.json) return void process.stdout.write(`${toJson(metadata)}\n`)
+      const tensor = (t: { name: string; type: string; shape: number[] }) => `${t.name}: ${t.type}[${t.shape.map((d) => (d < 0 ? '?' : d)).join(', ')}]`
+      process.stdout.write(
+        [
+          `cid         ${metadata.cid}`,
+          `name        ${metadata.name ?? ''}`,
+          `size        ${metadata.size} bytes`,
+          `opset       ${metadata.opsetVersion}`,
+          `operators   ${metadata.operators.join(', ')}`,
+          `work units  ${metadata.workUnits} multiply-accumulates`,
+          `inputs      ${metadata.inputs.map(tensor).join('; ')}`,
+          `outputs     ${metadata.outputs.map(tensor).join('; ')}`,
+          '',
+        ].join('\n'),
+      )
+    })
+}

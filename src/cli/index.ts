@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/** `inferchain`: the command line of the project. Each subcommand lives in its own module. */
+import { Command } from 'commander'
+import { VERSION } from '../node.js'
+import { addDevCommand } from './commands/dev.js'
+import { addHubCommand } from './commands/hub.js'
+import { addInferCommand } from './commands/infer.js'
+import { addInferenceNodeCommand } from './commands/inference-node.js'
+import { addModelCommand } from './commands/model.js'
+import { addNodeCommand } from './commands/node.js'
+
+const program = new Command()
+  .name('inferchain')
+  .description('An EVM chain whose contracts call ONNX models natively (Validation-Computation Separation)')
+  .version(VERSION)
+  .showHelpAfterError()
+
+addDevCommand(program)
+addNodeCommand(program)
+addInferenceNodeCommand(program)
+addHubCommand(program)
+addModelCommand(program)
+addInferCommand(program)
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const error = err as { code?: string; shortMessage?: string; message?: string }
+  process.stderr.write(`error${error.code ? ` [${error.code}]` : ''}: ${error.shortMessage ?? error.message ?? String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,139 @@
+/**
+ * `inferchain dev`: a whole network on loopback — full node, model hub, one inference node (a child
+ * process) — with the demo model uploaded and registered and a demo consumer contract deployed.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Address, Hex } from 'viem'
+import { devAccounts, type DevAccount } from './chain/dev-accounts.js'
+import { spawnCli, type ReadyChild } from './cli/child.js'
+import { compileContracts, getContract } from './contracts/compile.js'
+import { HubClient } from './hub/client.js'
+import { startHubServer } from './hub/server.js'
+import { DiskModelStore } from './hub/store.js'
+import type { TensorSpec } from './hub/types.js'
+import { buildDemoModel } from './models/demo-mlp.js'
+import { FullNode } from './node.js'
+import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_COUNT, INFERENCE_PRECOMPILE_ADDRESS } from './params.js'
+import { connect } from './sdk/chain.js'
+import { registerModel } from './sdk/registry.js'
+
+export interface DevnetOptions {
+  dataDir: string
+  chainId?: number
+  rpcPort?: number
+  hubPort?: number
+  inferencePort?: number
+  automine?: boolean
+  blockTimeMs?: number
+  log?: (message: string) => void
+}
+
+/** What `dev --json` prints: everything a script needs to use the devnet. */
+export interface DevnetInfo {
+  rpcUrl: string
+  wsUrl: string
+  chainId: number
+  precompile: Address
+  hubUrl: string
+  inferenceNodes: string[]
+  accounts: DevAccount[]
+  demoModel: { cid: string; inputs: TensorSpec[]; outputs: TensorSpec[] }
+  demoConsumer: Address
+}
+
+export interface InferenceNodeReady {
+  url: string
+  address: Address
+}
+
+/** Dev account that signs inference results (the last one, so #0 stays the user's). */
+export const DEV_INFERENCE_KEY_INDEX = DEV_ACCOUNT_COUNT - 1
+
+export class Devnet {
+  private constructor(
+    readonly node: FullNode,
+    private readonly hub: { url: string; close(): Promise<void> },
+    readonly inferenceNodes: ReadyChild<InferenceNodeReady>[],
+    readonly info: DevnetInfo,
+  ) {}
+
+  static async start(options: DevnetOptions): Promise<Devnet> {
+    const log = options.log ?? (() => {})
+    const chainId = options.chainId ?? DEFAULT_CHAIN_ID
+    const accounts = devAccounts(DEV_ACCOUNT_COUNT)
+    const node = await FullNode.start({
+      dataDir: join(options.dataDir, 'chain'),
+      chainId,
+      rpcPort: options.rpcPort ?? 8545,
+      automine: options.automine,
+      blockTimeMs: options.blockTimeMs,
+      log,
+    })
+    log(`full node: ${node.rpc.url}`)
+    const hub = await startHubServer({ store: new DiskModelStore(join(options.dataDir, 'hub')), port: options.hubPort ?? 8546 })
+    log(`model hub: ${hub.url}`)
+    const { cid, metadata } = await new HubClient(hub.url).upload(buildDemoModel(), { name: 'demo-mlp' })
+    const clients = await connect({ rpcUrl: node.rpc.url, privateKey: accounts[0]!.privateKey })
+    await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata)
+    log(`demo model ${cid} registered`)
+    const demoConsumer = await deployDemoConsumer(options.dataDir, clients)
+    log(`demo consumer at ${demoConsumer}`)
+    const inference = await startDevInferenceNode({
+      rpcUrl: node.rpc.url,
+      hubUrl: hub.url,
+      privateKey: accounts[DEV_INFERENCE_KEY_INDEX]!.privateKey,
+      port: options.inferencePort ?? 8547,
+      cacheDir: join(options.dataDir, 'inference-cache'),
+      models: [cid],
+    })
+    log(`inference node: ${inference.ready.url} (${inference.ready.address})`)
+    const info: DevnetInfo = {
+      rpcUrl: node.rpc.url,
+      wsUrl: node.rpc.wsUrl,
+      chainId,
+      precompile: INFERENCE_PRECOMPILE_ADDRESS,
+      hubUrl: hub.url,
+      inferenceNodes: [inference.ready.url],
+      accounts,
+      demoModel: { cid, inputs: metadata.inputs, outputs: metadata.outputs },
+      demoConsumer,
+    }
+    return new Devnet(node, hub, [inference], info)
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.inferenceNodes.map((n) => n.stop()))
+    await this.hub.close()
+    await this.node.stop()
+  }
+}
+
+/** Starts an `inferchain inference-node` child that registers itself and prints its ready line. */
+export function startDevInferenceNode(options: {
+  rpcUrl: string
+  hubUrl: string
+  privateKey: Hex
+  port: number
+  cacheDir: string
+  models: string[]
+}): Promise<ReadyChild<InferenceNodeReady>> {
+  const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', String(options.port), '--cache-dir', options.cacheDir]
+  for (const model of options.models) args.push('--model', model)
+  return spawnCli<InferenceNodeReady>(args, { env: { INFERCHAIN_PRIVATE_KEY: options.privateKey } })
+}
+
+/** Deploys DemoConsumer once per data dir (its address is remembered across restarts). */
+async function deployDemoConsumer(dataDir: string, clients: Awaited<ReturnType<typeof connect>>): Promise<Address> {
+  const file = join(dataDir, 'devnet.json')
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { demoConsumer?: Address }
+    if (saved.demoConsumer && (await clients.publicClient.getCode({ address: saved.demoConsumer }))) return saved.demoConsumer
+  }
+  const { abi, bytecode } = getContract(await compileContracts(), 'DemoConsumer')
+  const hash = await clients.walletClient!.deployContract({ abi, bytecode, account: clients.account!, chain: clients.chain })
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash })
+  const address = receipt.contractAddress!
+  writeFileSync(file, JSON.stringify({ demoConsumer: address }, null, 2))
+  return address
+}

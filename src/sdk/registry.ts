@@ -1,0 +1,65 @@
+/** Writing to and reading from the system registries (ModelRegistry, NodeRegistry). */
+import type { Hex, PublicClient, WalletClient } from 'viem'
+import { modelRegistryAbi, nodeRegistryAbi } from '../contracts/system.js'
+import { ModelInferenceMode } from '../evm/types.js'
+import type { ModelMetadata } from '../hub/types.js'
+import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS } from '../params.js'
+
+export function modesBitmask(modes: ModelInferenceMode[]): number {
+  return modes.reduce((mask, mode) => mask | (1 << mode), 0)
+}
+
+type Clients = { publicClient: PublicClient; walletClient: WalletClient }
+
+async function send(clients: Clients, request: Parameters<WalletClient['writeContract']>[0]): Promise<Hex> {
+  const hash = await clients.walletClient.writeContract(request)
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 })
+  if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
+  return hash
+}
+
+/**
+ * Registers a model (its CID, schema and work units from the hub's metadata) in ModelRegistry.
+ * Does nothing if it is registered already.
+ *
+ * @example
+ * await registerModel(clients, metadata, [ModelInferenceMode.VANILLA])
+ */
+export async function registerModel(clients: Clients, metadata: ModelMetadata, modes = [ModelInferenceMode.VANILLA]): Promise<Hex | undefined> {
+  const registered = await clients.publicClient.readContract({
+    address: MODEL_REGISTRY_ADDRESS, abi: modelRegistryAbi, functionName: 'isRegistered', args: [metadata.cid],
+  })
+  if (registered) return undefined
+  return send(clients, {
+    address: MODEL_REGISTRY_ADDRESS,
+    abi: modelRegistryAbi,
+    functionName: 'registerModel',
+    args: [metadata.cid, metadata.name ?? '', modesBitmask(modes), BigInt(metadata.workUnits), JSON.stringify(metadata.inputs), JSON.stringify(metadata.outputs)],
+    account: clients.walletClient.account!,
+    chain: clients.walletClient.chain,
+  })
+}
+
+/**
+ * Registers (or updates) the calling key as an inference node serving `models` at `endpoint`.
+ *
+ * @example
+ * await registerInferenceNode(clients, { endpoint: 'http://127.0.0.1:7000', models: [cid] })
+ */
+export async function registerInferenceNode(
+  clients: Clients,
+  options: { endpoint: string; models: string[]; modes?: ModelInferenceMode[] },
+): Promise<Hex> {
+  const node = await clients.publicClient.readContract({
+    address: NODE_REGISTRY_ADDRESS, abi: nodeRegistryAbi, functionName: 'getNode', args: [clients.walletClient.account!.address],
+  })
+  const modes = modesBitmask(options.modes ?? [ModelInferenceMode.VANILLA])
+  return send(clients, {
+    address: NODE_REGISTRY_ADDRESS,
+    abi: nodeRegistryAbi,
+    functionName: node.active ? 'update' : 'register',
+    args: [options.endpoint, modes, options.models],
+    account: clients.walletClient.account!,
+    chain: clients.walletClient.chain,
+  })
+}
