@@ -13,9 +13,15 @@ export function decodeTransaction(raw: Uint8Array, common: Common): TypedTransac
   } catch (err) {
     throw new TransactionRejectedError('INVALID_TRANSACTION', `invalid transaction: ${errorMessage(err)}`)
   }
-  if (!tx.isSigned() || !tx.isValid()) {
-    throw new TransactionRejectedError('INVALID_SIGNATURE', `invalid transaction: ${tx.getValidationErrors().join(', ') || 'not signed'}`)
+  if (!tx.isSigned() || !tx.verifySignature()) {
+    throw new TransactionRejectedError('INVALID_SIGNATURE', 'invalid transaction: bad or missing signature')
   }
+  const intrinsic = tx.getIntrinsicGas()
+  if (tx.gasLimit < intrinsic) {
+    throw new TransactionRejectedError('INTRINSIC_GAS_TOO_LOW', `intrinsic gas too low: have ${tx.gasLimit}, want ${intrinsic}`)
+  }
+  const problems = tx.getValidationErrors()
+  if (problems.length > 0) throw new TransactionRejectedError('INVALID_TRANSACTION', `invalid transaction: ${problems.join(', ')}`)
   const chainId = (tx as { chainId?: bigint }).chainId
   if (chainId !== undefined && chainId !== common.chainId()) {
     throw new TransactionRejectedError('WRONG_CHAIN_ID', `wrong chain id ${chainId}, this chain is ${common.chainId()}`)
@@ -23,12 +29,8 @@ export function decodeTransaction(raw: Uint8Array, common: Common): TypedTransac
   return tx
 }
 
-/** Checks that depend on the sender's account and the next block's base fee. */
+/** Checks that depend on the sender's account. */
 export function checkAffordable(tx: TypedTransaction, account: Account | undefined): void {
-  const intrinsic = tx.getIntrinsicGas()
-  if (tx.gasLimit < intrinsic) {
-    throw new TransactionRejectedError('INTRINSIC_GAS_TOO_LOW', `intrinsic gas too low: have ${tx.gasLimit}, want ${intrinsic}`)
-  }
   const cap = TX_GAS_LIMIT_CAP < BLOCK_GAS_LIMIT ? TX_GAS_LIMIT_CAP : BLOCK_GAS_LIMIT
   if (tx.gasLimit > cap) {
     throw new TransactionRejectedError('GAS_LIMIT_TOO_HIGH', `gas limit ${tx.gasLimit} exceeds the per-transaction cap ${cap}`)
