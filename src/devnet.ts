@@ -26,6 +26,9 @@ export interface DevnetOptions {
   inferencePort?: number
   automine?: boolean
   blockTimeMs?: number
+  inferenceTimeoutMs?: number
+  /** How many inference nodes to start (each a child process with its own dev key). Default 1. */
+  inferenceNodes?: number
   log?: (message: string) => void
 }
 
@@ -47,7 +50,7 @@ export interface InferenceNodeReady {
   address: Address
 }
 
-/** Dev account that signs inference results (the last one, so #0 stays the user's). */
+/** Dev account of the first inference node (the last one, so #0 stays the user's); the next use #18, #17, ... */
 export const DEV_INFERENCE_KEY_INDEX = DEV_ACCOUNT_COUNT - 1
 
 export class Devnet {
@@ -68,6 +71,7 @@ export class Devnet {
       rpcPort: options.rpcPort ?? 8545,
       automine: options.automine,
       blockTimeMs: options.blockTimeMs,
+      inferenceTimeoutMs: options.inferenceTimeoutMs,
       log,
     })
     log(`full node: ${node.rpc.url}`)
@@ -79,27 +83,32 @@ export class Devnet {
     log(`demo model ${cid} registered`)
     const demoConsumer = await deployDemoConsumer(options.dataDir, clients)
     log(`demo consumer at ${demoConsumer}`)
-    const inference = await startDevInferenceNode({
-      rpcUrl: node.rpc.url,
-      hubUrl: hub.url,
-      privateKey: accounts[DEV_INFERENCE_KEY_INDEX]!.privateKey,
-      port: options.inferencePort ?? 8547,
-      cacheDir: join(options.dataDir, 'inference-cache'),
-      models: [cid],
-    })
-    log(`inference node: ${inference.ready.url} (${inference.ready.address})`)
+    const inferenceNodes: ReadyChild<InferenceNodeReady>[] = []
+    for (let i = 0; i < (options.inferenceNodes ?? 1); i++) {
+      const basePort = options.inferencePort ?? 8547
+      const inference = await startDevInferenceNode({
+        rpcUrl: node.rpc.url,
+        hubUrl: hub.url,
+        privateKey: accounts[DEV_INFERENCE_KEY_INDEX - i]!.privateKey,
+        port: basePort === 0 ? 0 : basePort + i,
+        cacheDir: join(options.dataDir, `inference-cache-${i}`),
+        models: [cid],
+      })
+      inferenceNodes.push(inference)
+      log(`inference node: ${inference.ready.url} (${inference.ready.address})`)
+    }
     const info: DevnetInfo = {
       rpcUrl: node.rpc.url,
       wsUrl: node.rpc.wsUrl,
       chainId,
       precompile: INFERENCE_PRECOMPILE_ADDRESS,
       hubUrl: hub.url,
-      inferenceNodes: [inference.ready.url],
+      inferenceNodes: inferenceNodes.map((n) => n.ready.url),
       accounts,
       demoModel: { cid, inputs: metadata.inputs, outputs: metadata.outputs },
       demoConsumer,
     }
-    return new Devnet(node, hub, [inference], info)
+    return new Devnet(node, hub, inferenceNodes, info)
   }
 
   async stop(): Promise<void> {

@@ -14,6 +14,7 @@ import { Dispatcher } from './evm/dispatcher.js'
 import { ResultCache } from './evm/providers.js'
 import { DEFAULT_CHAIN_ID } from './params.js'
 import { createEthMethods } from './rpc/methods/eth.js'
+import { createInferenceMethods } from './rpc/methods/inference.js'
 import { createNetMethods } from './rpc/methods/net.js'
 import { createWeb3Methods } from './rpc/methods/web3.js'
 import { startRpcServer } from './rpc/server.js'
@@ -53,7 +54,12 @@ export class FullNode {
       log: options.log,
     })
     const backend = new ChainRpcBackend(chain, producer, pipeline, VERSION)
-    const methods = { ...createEthMethods(backend), ...createNetMethods(backend), ...createWeb3Methods(backend) }
+    const methods = {
+      ...createEthMethods(backend),
+      ...createNetMethods(backend),
+      ...createWeb3Methods(backend),
+      ...createInferenceMethods(chain),
+    }
     const rpc = await startRpcServer({ methods, backend, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort ?? 0 })
     producer.start()
     return new FullNode(chain, producer, dispatcher, backend, rpc)

@@ -17,6 +17,7 @@ const blockKey = (hash: Uint8Array) => `b:${bytesToHex(hash)}`
 const receiptsKey = (hash: Uint8Array) => `r:${bytesToHex(hash)}`
 const txKey = (hash: Uint8Array) => `t:${bytesToHex(hash)}`
 const extraKey = (kind: string, hash: Uint8Array) => `x:${kind}:${bytesToHex(hash)}`
+const pointerKey = (kind: string, key: Uint8Array) => `p:${kind}:${bytesToHex(key)}`
 
 /** Extra per-block payloads stored beside the block (e.g. inference records), by kind. */
 export type BlockAttachments = Record<string, Uint8Array>
@@ -37,7 +38,13 @@ export class BlockStore {
   }
 
   /** Writes a block, its receipts, attachments and tx index, and moves the head to it — atomically. */
-  async commit(block: Block, receipts: StoredReceipt[], attachments: BlockAttachments = {}): Promise<void> {
+  async commit(
+    block: Block,
+    receipts: StoredReceipt[],
+    attachments: BlockAttachments = {},
+    /** Extra lookups pointing at this block, e.g. inference request ids. */
+    pointers: Array<{ kind: string; key: Uint8Array }> = [],
+  ): Promise<void> {
     const hash = block.hash()
     const ops: { type: 'put'; key: string; value: Uint8Array }[] = [
       { type: 'put', key: blockKey(hash), value: block.serialize() },
@@ -49,6 +56,7 @@ export class BlockStore {
       ops.push({ type: 'put', key: txKey(tx.hash()), value: RLP.encode([hash, bigIntToUnpaddedBytes(BigInt(index))]) })
     })
     for (const [kind, value] of Object.entries(attachments)) ops.push({ type: 'put', key: extraKey(kind, hash), value })
+    for (const { kind, key } of pointers) ops.push({ type: 'put', key: pointerKey(kind, key), value: hash })
     await this.db.chain.batch(ops)
     this.remember(this.blocks, bytesToHex(hash), block)
     this.remember(this.receiptCache, bytesToHex(hash), receipts)
@@ -86,6 +94,11 @@ export class BlockStore {
 
   async attachment(kind: string, blockHash: Uint8Array): Promise<Uint8Array | undefined> {
     return this.db.chain.get(extraKey(kind, blockHash))
+  }
+
+  /** The block a pointer (see `commit`) leads to. */
+  async blockHashByPointer(kind: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.db.chain.get(pointerKey(kind, key))
   }
 
   async transaction(hash: Uint8Array): Promise<TransactionLocation | undefined> {

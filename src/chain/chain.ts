@@ -8,11 +8,11 @@ import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { createAddressFromString, ValueEncoding, type Address as EthAddress } from '@ethereumjs/util'
+import { createAddressFromString, hexToBytes, ValueEncoding, type Address as EthAddress } from '@ethereumjs/util'
 import { Bloom, createVM, encodeReceipt, type VM } from '@ethereumjs/vm'
 import type { Hex } from 'viem'
 import { createInferencePrecompile } from '../evm/precompile.js'
-import { encodeRecords, recordsCommitment } from '../evm/record-codec.js'
+import { decodeRecords, encodeRecords, recordsCommitment } from '../evm/record-codec.js'
 import type { InferenceRecord } from '../evm/records.js'
 import type { InferenceSession } from '../evm/session.js'
 import { BLOCK_GAS_LIMIT } from '../params.js'
@@ -159,7 +159,12 @@ export class Chain {
       { common: this.common, setHardfork: false },
     )
     const receipts = outcome.executed.map((e) => e.receipt)
-    await this.store.commit(block, receipts, records.length > 0 ? { [RECORDS_ATTACHMENT]: encodedRecords } : {})
+    await this.store.commit(
+      block,
+      receipts,
+      records.length > 0 ? { [RECORDS_ATTACHMENT]: encodedRecords } : {},
+      records.map((r) => ({ kind: RECORDS_ATTACHMENT, key: hexToBytes(r.requestId) })),
+    )
     this.headBlock = block
     for (const listener of this.listeners) listener(block, receipts, records)
     return { block, receipts, records, outcome }
@@ -177,6 +182,21 @@ export class Chain {
     } finally {
       await vm.stateManager.revert()
     }
+  }
+
+  /** The inference records committed by a block (empty for blocks without inference). */
+  async recordsOf(blockHash: Uint8Array): Promise<InferenceRecord[]> {
+    const encoded = await this.store.attachment(RECORDS_ATTACHMENT, blockHash)
+    return encoded ? decodeRecords(encoded) : []
+  }
+
+  /** A record by its request id, with the block that holds it. */
+  async recordById(requestId: Hex): Promise<{ record: InferenceRecord; block: Block } | undefined> {
+    const blockHash = await this.store.blockHashByPointer(RECORDS_ATTACHMENT, hexToBytes(requestId))
+    const block = blockHash && (await this.store.blockByHash(blockHash))
+    if (!block) return undefined
+    const record = (await this.recordsOf(blockHash)).find((r) => r.requestId === requestId)
+    return record && { record, block }
   }
 
   async close(): Promise<void> {

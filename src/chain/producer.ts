@@ -7,6 +7,7 @@ import { createAddressFromString } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
 import type { Hex } from 'viem'
 import { errorMessage } from '../errors.js'
+import { INFERENCE_PRECOMPILE_ADDRESS } from '../params.js'
 import { PrecomputedProvider } from '../evm/providers.js'
 import { InferenceSession } from '../evm/session.js'
 import { checkAffordable, decodeTransaction } from './admission.js'
@@ -81,6 +82,11 @@ export class BlockProducer {
   }
 
   private async prepare(entry: PoolEntry): Promise<void> {
+    if (!(await this.mayInfer(entry.tx))) {
+      entry.status = 'ready'
+      if (this.options.automine) this.schedule()
+      return
+    }
     try {
       const { book } = await this.pipeline.prepare(
         (vm, env) => runTx(vm, { tx: entry.tx, block: env, skipNonce: true, skipBalance: true, skipHardForkValidation: true }),
@@ -93,6 +99,16 @@ export class BlockProducer {
     }
     entry.status = 'ready'
     if (this.options.automine) this.schedule()
+  }
+
+  /** Only code can call the precompile: a plain transfer to an account without code needs no simulation. */
+  private async mayInfer(tx: TypedTransaction): Promise<boolean> {
+    if (tx.to === undefined) return true
+    if (tx.to.toString().toLowerCase() === INFERENCE_PRECOMPILE_ADDRESS.toLowerCase()) return true
+    const code = await this.chain.exclusive(() =>
+      this.chain.withStateAt(this.chain.head.header.number, (vm) => vm.stateManager.getCode(tx.to!)),
+    )
+    return code.length > 0
   }
 
   private async produceLocked(): Promise<ProducedBlock> {

@@ -23,9 +23,17 @@ export interface ReadyChild<T> {
   stop(): Promise<void>
 }
 
+export interface SpawnCliOptions {
+  timeoutMs?: number
+  env?: NodeJS.ProcessEnv
+  /** The CLI file to run (default: this CLI, with this process's loader flags). */
+  entry?: string
+}
+
 /** Spawns `inferchain <args>` and resolves with the first JSON line it prints. */
-export function spawnCli<T>(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ReadyChild<T>> {
-  const child = spawn(process.execPath, [...process.execArgv, CLI_ENTRY, ...args], {
+export function spawnCli<T>(args: string[], options: SpawnCliOptions = {}): Promise<ReadyChild<T>> {
+  const nodeArgs = options.entry ? [options.entry] : [...process.execArgv, CLI_ENTRY]
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...options.env },
   })

@@ -15,6 +15,12 @@ export function parsePositiveInt(value: string): number {
   return n
 }
 
+export function parseCount(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more')
+  return n
+}
+
 export function parsePrivateKey(value: string): Hex {
   if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('a private key is 0x followed by 64 hex digits')
   return value as Hex

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { rmSync } from 'node:fs'
 import { Devnet, type DevnetInfo } from '../../devnet.js'
 import { DEFAULT_CHAIN_ID } from '../../params.js'
-import { onShutdown, parsePort, parsePositiveInt, toJson } from '../shared.js'
+import { onShutdown, parseCount, parsePort, parsePositiveInt, toJson } from '../shared.js'
 
 export function addDevCommand(program: Command): void {
   program
@@ -14,9 +14,11 @@ export function addDevCommand(program: Command): void {
     .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port)', parsePort, 8545)
     .option('--hub-port <port>', 'model hub port (0 = any free port)', parsePort, 8546)
     .option('--inference-port <port>', 'inference node port (0 = any free port)', parsePort, 8547)
+    .option('--inference-nodes <n>', 'how many inference nodes to start (0 = none; start your own)', parseCount, 1)
     .option('--automine', 'produce a block as soon as a transaction is ready, instead of on an interval')
     .option('--block-time <ms>', 'interval between blocks when not automining', parsePositiveInt, 1000)
     .option('--fresh', 'delete the data dir first')
+    .option('--inference-timeout <ms>', 'how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
     .option('--json', 'print one JSON line when ready instead of the summary')
     .action(async (opts) => {
       if (opts.fresh) rmSync(opts.dataDir, { recursive: true, force: true })
@@ -29,6 +31,8 @@ export function addDevCommand(program: Command): void {
         inferencePort: opts.inferencePort,
         automine: opts.automine,
         blockTimeMs: opts.blockTime,
+        inferenceTimeoutMs: opts.inferenceTimeout,
+        inferenceNodes: opts.inferenceNodes,
         log,
       })
       onShutdown(() => devnet.stop())
@@ -46,7 +50,7 @@ function summary(info: DevnetInfo): string {
     `  chain id         ${info.chainId}`,
     `  precompile       ${info.precompile}  (OGInference)`,
     `  model hub        ${info.hubUrl}`,
-    `  inference nodes  ${info.inferenceNodes.join(', ')}`,
+    `  inference nodes  ${info.inferenceNodes.join(', ') || 'none (start one with `inferchain inference-node`)'}`,
     `  demo model       ${info.demoModel.cid}`,
     `                   inputs ${info.demoModel.inputs.map((t) => `${t.name} ${t.type}[${t.shape}]`).join(', ')}`,
     `                   outputs ${info.demoModel.outputs.map((t) => `${t.name} ${t.type}[${t.shape}]`).join(', ')}`,

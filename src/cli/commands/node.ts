@@ -14,6 +14,7 @@ export function addNodeCommand(program: Command): void {
     .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port)', parsePort, 8545)
     .option('--automine', 'produce a block as soon as a transaction is ready')
     .option('--block-time <ms>', 'interval between blocks when not automining', parsePositiveInt, 1000)
+    .option('--inference-timeout <ms>', 'how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
     .option('--json', 'print one JSON line when ready')
     .action(async (opts) => {
       const node = await FullNode.start({
@@ -23,6 +24,7 @@ export function addNodeCommand(program: Command): void {
         rpcPort: opts.rpcPort,
         automine: opts.automine,
         blockTimeMs: opts.blockTime,
+        inferenceTimeoutMs: opts.inferenceTimeout,
         log: (m) => process.stderr.write(`${m}\n`),
       })
       onShutdown(() => node.stop())

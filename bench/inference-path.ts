@@ -1,0 +1,109 @@
+/**
+ * (a) One inference of the demo model: raw onnxruntime `session.run` vs. the same inference through
+ * the inference node, through the precompile in `eth_call`, and through a mined transaction — all in
+ * one run, with the overhead split into its parts.
+ */
+import { join } from 'node:path'
+import { InferenceSession, Tensor } from 'onnxruntime-node'
+import { encodeFunctionData, type Hex } from 'viem'
+import { devAccounts } from '../src/chain/dev-accounts.js'
+import { compileContracts, getContract } from '../src/contracts/compile.js'
+import { encodeRunModelInference, hashModelInput } from '../src/evm/abi.js'
+import { ModelInferenceMode, type ModelInferenceRequest } from '../src/evm/types.js'
+import { HubClient } from '../src/hub/client.js'
+import { startHubServer } from '../src/hub/server.js'
+import { DiskModelStore } from '../src/hub/store.js'
+import { InferenceNodeClient } from '../src/inference/client.js'
+import { SESSION_OPTIONS } from '../src/inference/runtime.js'
+import { startInferenceNode } from '../src/inference/service.js'
+import { buildDemoModel, DEMO_MODEL } from '../src/models/demo-mlp.js'
+import { FullNode } from '../src/node.js'
+import { INFERENCE_PRECOMPILE_ADDRESS } from '../src/params.js'
+import { connect } from '../src/sdk/chain.js'
+import { registerInferenceNode, registerModel } from '../src/sdk/registry.js'
+import { time, type Timing } from './stats.js'
+
+export interface InferencePathResult {
+  raw: Timing
+  inferenceNode: Timing
+  rpcRoundTrip: Timing
+  ethCallCached: Timing
+  ethCallPrecompile: Timing
+  ethCallContract: Timing
+  minedTransaction: Timing
+  verifySignature: Timing
+}
+
+let counter = 0
+/** A fresh input every call, so no cache can answer. */
+function freshInput(): number[] {
+  counter++
+  return Array.from({ length: DEMO_MODEL.inputSize }, (_, i) => Math.sin(counter * 7.1 + i) / 2)
+}
+
+function request(cid: string, values: number[]): ModelInferenceRequest {
+  return {
+    mode: ModelInferenceMode.VANILLA,
+    modelCid: cid,
+    input: { numbers: [{ name: 'input', values: values.map((v) => ({ value: BigInt(Math.round(v * 1e6)), decimals: 6n })), shape: [1, values.length] }], strings: [] },
+  }
+}
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result
+}
+
+export async function benchInferencePath(dir: string, runs = 200): Promise<InferencePathResult> {
+  const accounts = devAccounts(20)
+  const node = await FullNode.start({ dataDir: join(dir, 'chain'), rpcPort: 0, automine: true })
+  const hub = await startHubServer({ store: new DiskModelStore(join(dir, 'hub')), port: 0 })
+  const inference = await startInferenceNode({ privateKey: accounts[19]!.privateKey, hubUrl: hub.url, cacheDir: join(dir, 'cache') })
+  try {
+    const bytes = buildDemoModel()
+    const { cid, metadata } = await new HubClient(hub.url).upload(bytes, { name: 'demo-mlp' })
+    const owner = await connect({ rpcUrl: node.rpc.url, privateKey: accounts[0]!.privateKey })
+    await registerModel({ publicClient: owner.publicClient, walletClient: owner.walletClient! }, metadata)
+    const op = await connect({ rpcUrl: node.rpc.url, privateKey: accounts[19]!.privateKey })
+    await registerInferenceNode({ publicClient: op.publicClient, walletClient: op.walletClient! }, { endpoint: inference.url, models: [cid] })
+    const { abi, bytecode } = getContract(await compileContracts(), 'DemoConsumer')
+    const deploy = await owner.walletClient!.deployContract({ abi, bytecode, account: owner.account!, chain: owner.chain })
+    const consumer = (await owner.publicClient.waitForTransactionReceipt({ hash: deploy })).contractAddress!
+
+    const session = await InferenceSession.create(bytes, SESSION_OPTIONS)
+    const raw = await time(runs, () => session.run({ input: new Tensor('float32', Float32Array.from(freshInput()), [1, DEMO_MODEL.inputSize]) }))
+    const client = new InferenceNodeClient(inference.url)
+    const inferenceNode = await time(runs, () => client.infer(request(cid, freshInput())))
+    const sample = await client.infer(request(cid, freshInput()))
+    const { verifyVanillaResult } = await import('../src/verify/vanilla.js')
+    const verifySignature = await time(runs, async () => verifyVanillaResult(sample, { inputHash: sample.inputHash }))
+    const rpcRoundTrip = await time(runs, () => rpc(node.rpc.url, 'eth_blockNumber', []))
+    const cachedData = encodeRunModelInference(request(cid, freshInput()))
+    const ethCallCached = await time(runs, () => rpc(node.rpc.url, 'eth_call', [{ to: INFERENCE_PRECOMPILE_ADDRESS, data: cachedData }, 'latest']))
+    const ethCallPrecompile = await time(runs, () =>
+      rpc(node.rpc.url, 'eth_call', [{ to: INFERENCE_PRECOMPILE_ADDRESS, data: encodeRunModelInference(request(cid, freshInput())) }, 'latest']),
+    )
+    const callData = () => {
+      const values = freshInput().map((v) => BigInt(Math.round(v * 1e6)))
+      return encodeFunctionData({ abi, functionName: 'runWithValues', args: [cid, values, 6n] })
+    }
+    const ethCallContract = await time(runs, () => rpc(node.rpc.url, 'eth_call', [{ to: consumer, data: callData() }, 'latest']))
+    let nonce = await owner.publicClient.getTransactionCount({ address: owner.account!.address })
+    const minedTransaction = await time(Math.max(20, runs / 4), async () => {
+      const signed = await owner.walletClient!.signTransaction({
+        account: owner.account!, chain: owner.chain, to: consumer, data: callData(), gas: 2_000_000n, nonce: nonce++,
+        maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n,
+      })
+      const hash = (await rpc(node.rpc.url, 'eth_sendRawTransaction', [signed])) as Hex
+      while ((await rpc(node.rpc.url, 'eth_getTransactionReceipt', [hash])) === null) await new Promise((r) => setImmediate(r))
+    }, 5)
+    void hashModelInput
+    return { raw, inferenceNode, rpcRoundTrip, ethCallCached, ethCallPrecompile, ethCallContract, minedTransaction, verifySignature }
+  } finally {
+    await inference.close()
+    await hub.close()
+    await node.stop()
+  }
+}

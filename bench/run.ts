@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: every benchmark in one run, printed as ratios against baselines measured in the
+ * same run, and written to bench/results/latest.{json,md}.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { findProjectRoot } from '../src/contracts/files.js'
+import { benchInferencePath, type InferencePathResult } from './inference-path.js'
+import { fmt, ratio } from './stats.js'
+import { benchThroughput, type ThroughputResult } from './throughput.js'
+
+function inferenceTable(r: InferencePathResult): string[] {
+  const base = r.raw.medianMs
+  const row = (name: string, t: { medianMs: number; p90Ms: number }, note: string) =>
+    `| ${name} | ${fmt(t.medianMs)} | ${fmt(t.p90Ms)} | ${ratio(t.medianMs, base)} | +${fmt(t.medianMs - base)} | ${note} |`
+  return [
+    '| path | median | p90 | vs raw | added over raw | what it includes |',
+    '|---|---|---|---|---|---|',
+    row('raw onnxruntime `session.run`', r.raw, 'baseline: the model alone'),
+    row('inference node over HTTP', r.inferenceNode, 'HTTP + tensor conversion + run + secp256k1 signature'),
+    row('`eth_call` → precompile, fresh input', r.ethCallPrecompile, 'RPC + simulation + dispatch + verification + EVM'),
+    row('`eth_call` → DemoConsumer → precompile, fresh input', r.ethCallContract, 'as above, through Solidity (tensor building, ABI)'),
+    row('`eth_call` → precompile, cached result', r.ethCallCached, 'RPC + one EVM run, no dispatch'),
+    row('mined transaction (automine), send → receipt', r.minedTransaction, 'admission + PIPE + block production + LevelDB commit'),
+    '',
+    'Overhead of `eth_call` over raw inference, split into its parts (medians):',
+    '',
+    '| part | time |',
+    '|---|---|',
+    `| JSON-RPC round trip (\`eth_blockNumber\`) | ${fmt(r.rpcRoundTrip.medianMs)} |`,
+    `| EVM + ABI codec (cached \`eth_call\` − RPC) | ${fmt(r.ethCallCached.medianMs - r.rpcRoundTrip.medianMs)} |`,
+    `| dispatch to the inference node (node call − raw) | ${fmt(r.inferenceNode.medianMs - r.raw.medianMs)} |`,
+    `| verification of the node's signature | ${fmt(r.verifySignature.medianMs)} |`,
+    `| total added (\`eth_call\` − raw) | ${fmt(r.ethCallPrecompile.medianMs - r.raw.medianMs)} |`,
+  ]
+}
+
+function throughputTable(t: ThroughputResult): string[] {
+  return [
+    '| path | transfers/s | vs bare VM |',
+    '|---|---|---|',
+    `| bare \`@ethereumjs/vm\` \`runTx\` loop (in memory) | ${t.bareVmTxPerSec.toFixed(0)} | 1.00× |`,
+    `| node: \`eth_sendRawTransaction\` → mined, LevelDB (${t.transactions} txs, 16 in flight) | ${t.nodeTxPerSec.toFixed(0)} | ${ratio(t.nodeTxPerSec, t.bareVmTxPerSec)} |`,
+  ]
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'inferchain-bench-'))
+  try {
+    process.stderr.write('inference path ...\n')
+    const inference = await benchInferencePath(join(dir, 'inference'))
+    process.stderr.write('throughput ...\n')
+    const throughput = await benchThroughput(join(dir, 'throughput'))
+    const when = new Date().toISOString()
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
+    const markdown = [
+      '# Benchmark results',
+      '',
+      `Measured ${when} on ${machine}. Produced by \`npm run bench\` (bench/run.ts); every ratio is against a baseline measured in the same run.`,
+      '',
+      '## (a) One inference of the demo model (16→32→4 MLP)',
+      '',
+      ...inferenceTable(inference),
+      '',
+      '## (b) Value-transfer throughput',
+      '',
+      ...throughputTable(throughput),
+      '',
+    ].join('\n')
+    const out = join(findProjectRoot(), 'bench', 'results')
+    mkdirSync(out, { recursive: true })
+    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput }, null, 2))
+    writeFileSync(join(out, 'latest.md'), markdown)
+    process.stdout.write(`${markdown}\nwritten to bench/results/latest.md and latest.json\n`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  // onnxruntime and fastify keep handles open; the benchmark is done.
+  process.exit(0)
+}
+
+await main()

@@ -1,0 +1,80 @@
+/**
+ * (b) Value-transfer throughput: the node through JSON-RPC vs. a bare @ethereumjs/vm runTx loop on
+ * the same hardfork, in the same process and run.
+ */
+import { createFeeMarket1559Tx, type FeeMarket1559Tx } from '@ethereumjs/tx'
+import { Account, createAddressFromPrivateKey, hexToBytes } from '@ethereumjs/util'
+import { createVM, runTx } from '@ethereumjs/vm'
+import { createBlock } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { bytesToHex, type Hex } from 'viem'
+import { createChainCommon } from '../src/chain/common.js'
+import { devAccounts } from '../src/chain/dev-accounts.js'
+import { FullNode } from '../src/node.js'
+import { BLOCK_GAS_LIMIT, DEFAULT_CHAIN_ID, GENESIS_BASE_FEE } from '../src/params.js'
+
+export interface ThroughputResult {
+  transactions: number
+  bareVmTxPerSec: number
+  nodeTxPerSec: number
+}
+
+function transfers(common: Common, key: Hex, count: number): FeeMarket1559Tx[] {
+  const secret = hexToBytes(key)
+  return Array.from({ length: count }, (_, i) =>
+    createFeeMarket1559Tx(
+      {
+        nonce: BigInt(i),
+        // A new recipient every time: the expensive case (account creation).
+        to: `0x${(0x1000000 + i).toString(16).padStart(40, '0')}` as Hex,
+        value: 1n,
+        gasLimit: 21_000n,
+        maxFeePerGas: 100n * 10n ** 9n,
+        maxPriorityFeePerGas: 10n ** 9n,
+        chainId: common.chainId(),
+      },
+      { common },
+    ).sign(secret),
+  )
+}
+
+async function bareVm(common: Common, txs: FeeMarket1559Tx[], key: Hex): Promise<number> {
+  const vm = await createVM({ common })
+  await vm.stateManager.putAccount(createAddressFromPrivateKey(hexToBytes(key)), new Account(0n, 10n ** 24n))
+  const block = createBlock({ header: { number: 1n, gasLimit: BLOCK_GAS_LIMIT, baseFeePerGas: GENESIS_BASE_FEE, timestamp: 1n } }, { common })
+  const started = performance.now()
+  for (const tx of txs) await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
+  return txs.length / ((performance.now() - started) / 1000)
+}
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result
+}
+
+async function node(dataDir: string, txs: FeeMarket1559Tx[]): Promise<number> {
+  const full = await FullNode.start({ dataDir, rpcPort: 0, automine: false, blockTimeMs: 100 })
+  try {
+    const started = performance.now()
+    const concurrency = 16
+    for (let i = 0; i < txs.length; i += concurrency) {
+      await Promise.all(txs.slice(i, i + concurrency).map((tx) => rpc(full.rpc.url, 'eth_sendRawTransaction', [bytesToHex(tx.serialize())])))
+    }
+    const last = bytesToHex(txs.at(-1)!.hash())
+    while ((await rpc(full.rpc.url, 'eth_getTransactionReceipt', [last])) === null) await new Promise((r) => setTimeout(r, 10))
+    return txs.length / ((performance.now() - started) / 1000)
+  } finally {
+    await full.stop()
+  }
+}
+
+export async function benchThroughput(dataDir: string, count = 2_000): Promise<ThroughputResult> {
+  const common = createChainCommon(DEFAULT_CHAIN_ID)
+  const key = devAccounts(4)[3]!.privateKey
+  const txs = transfers(common, key, count)
+  const bareVmTxPerSec = await bareVm(common, txs, key)
+  const nodeTxPerSec = await node(dataDir, txs)
+  return { transactions: count, bareVmTxPerSec, nodeTxPerSec }
+}

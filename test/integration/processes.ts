@@ -1,0 +1,48 @@
+/** Starting the compiled `inferchain` CLI as real processes on loopback (after `npm run build`). */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnCli, type ReadyChild } from '../../src/cli/child.js'
+import { findProjectRoot } from '../../src/contracts/files.js'
+import type { DevnetInfo, InferenceNodeReady } from '../../src/devnet.js'
+import { tempDir } from '../chain/helpers.js'
+
+export const ROOT = findProjectRoot()
+export const CLI = join(ROOT, 'dist/src/cli/index.js')
+
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`)
+}
+
+export function cli<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ReadyChild<T>> {
+  assertBuilt()
+  return spawnCli<T>(args, { entry: CLI, env, timeoutMs: 120_000 })
+}
+
+export interface RunningDevnet {
+  info: DevnetInfo
+  dataDir: string
+  stop(): Promise<void>
+}
+
+/** `inferchain dev --json` on free ports with automine, in a temp data dir. */
+export async function startDevnet(extra: string[] = []): Promise<RunningDevnet> {
+  const tmp = tempDir('inferchain-devnet-')
+  const child = await cli<DevnetInfo>([
+    'dev', '--json', '--automine', '--data-dir', tmp.dir,
+    '--rpc-port', '0', '--hub-port', '0', '--inference-port', '0', '--inference-timeout', '3000', ...extra,
+  ])
+  return {
+    info: child.ready,
+    dataDir: tmp.dir,
+    stop: async () => {
+      await child.stop()
+      tmp.remove()
+    },
+  }
+}
+
+export function startInferenceNode(options: { rpcUrl: string; hubUrl: string; privateKey: `0x${string}`; models: string[]; cacheDir: string }) {
+  const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', '0', '--cache-dir', options.cacheDir]
+  for (const m of options.models) args.push('--model', m)
+  return cli<InferenceNodeReady>(args, { INFERCHAIN_PRIVATE_KEY: options.privateKey })
+}
