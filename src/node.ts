@@ -2,7 +2,8 @@
  * A full node: chain + mempool/producer + PIPE pipeline + dispatcher + JSON-RPC, composed with one
  * start/stop lifecycle.
  */
-import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Chain } from './chain/chain.js'
 import { devGenesis } from './chain/dev-genesis.js'
 import { RegistryNodeDirectory } from './chain/node-directory.js'
@@ -19,7 +20,9 @@ import { createNetMethods } from './rpc/methods/net.js'
 import { createWeb3Methods } from './rpc/methods/web3.js'
 import { startRpcServer } from './rpc/server.js'
 
-export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+import { findProjectRoot } from './contracts/files.js'
+
+export const VERSION: string = (JSON.parse(readFileSync(join(findProjectRoot(), 'package.json'), 'utf8')) as { version: string }).version
 
 export interface FullNodeOptions {
   dataDir: string

@@ -3,7 +3,7 @@
  * The caller runs them inside `Chain.withStateAt`, which rolls every change back.
  */
 import type { Block } from '@ethereumjs/block'
-import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { bytesToUnprefixedHex, createAddressFromString, hexToBytes, type Address as EthAddress } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import type { Common } from '@ethereumjs/common'
@@ -21,9 +21,12 @@ export async function runMessageCall(vm: VM, env: Block, request: CallRequest, g
   const data = request.data ? hexToBytes(request.data) : new Uint8Array()
   const intrinsic = intrinsicGas(vm.common, request, data)
   const executionGas = gasLimit > intrinsic ? gasLimit - intrinsic : 0n
+  const caller = createAddressFromString(request.from ?? ZERO_ADDRESS)
+  const to = request.to ? createAddressFromString(request.to) : undefined
+  await warmLikeATransaction(vm, caller, to, env)
   const result = await vm.evm.runCall({
-    caller: createAddressFromString(request.from ?? ZERO_ADDRESS),
-    to: request.to ? createAddressFromString(request.to) : undefined,
+    caller,
+    to,
     data,
     value: request.value ?? 0n,
     gasLimit: executionGas,
@@ -40,6 +43,20 @@ export async function runMessageCall(vm: VM, env: Block, request: CallRequest, g
     gasUsed,
     error: { message: reverted ? 'execution reverted' : exec.exceptionError.error, revertData: reverted ? exec.returnValue : undefined },
   }
+}
+
+/**
+ * Starts from a clean EIP-2929 access set warmed exactly as `runTx` warms it (precompiles, sender,
+ * recipient, coinbase). Without this, slots warmed by an earlier call would make the next one
+ * cheaper — and gas estimates too low.
+ */
+async function warmLikeATransaction(vm: VM, caller: EthAddress, to: EthAddress | undefined, env: Block): Promise<void> {
+  const journal = vm.evm.journal
+  await journal.cleanup()
+  for (const address of (vm.evm as unknown as { precompiles: Map<string, unknown> }).precompiles.keys()) journal.addAlwaysWarmAddress(address)
+  journal.addAlwaysWarmAddress(caller.toString())
+  if (to) journal.addAlwaysWarmAddress(bytesToUnprefixedHex(to.bytes))
+  journal.addAlwaysWarmAddress(bytesToUnprefixedHex(env.header.coinbase.bytes))
 }
 
 function intrinsicGas(common: Common, request: CallRequest, data: Uint8Array): bigint {

@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { errorMessage, InferchainError } from '../errors.js'
-import { computeCid } from '../hub/cid.js'
+import { errorMessage } from '../errors.js'
+import { computeCid, isValidCid } from '../hub/cid.js'
+import { HubError, ModelHashMismatchError } from '../hub/errors.js'
 import { readModelMetadata } from '../hub/metadata.js'
+import type { ModelMetadata } from '../hub/types.js'
 import type { ModelLoader } from './engine.js'
 import { InferenceRequestError } from './errors.js'
 import type { LoadedModel } from './runtime.js'
@@ -24,9 +26,6 @@ export interface ModelCacheOptions {
   dir: string
   source: ModelSource
 }
-
-const RAW_CODEC = 0x55
-const SHA2_256 = 0x12
 
 /**
  * Loads models by CID; concurrent requests for one CID share a single download and parse.
@@ -66,16 +65,16 @@ export class ModelCache implements ModelLoader {
   async #load(cid: string): Promise<LoadedModel> {
     checkModelCid(cid)
     const bytes = (await this.#fromDisk(cid)) ?? (await this.#download(cid))
-    let metadata
+    let metadata: ModelMetadata
     try {
-      metadata = await readModelMetadata(bytes)
+      metadata = readModelMetadata(bytes)
     } catch (cause) {
       throw new InferenceRequestError('INFERENCE_FAILED', `model ${cid} is not a model this node can read: ${errorMessage(cause)}`, {
         cause,
         status: 422,
       })
     }
-    return { cid, bytes, metadata: { ...metadata, cid } }
+    return { cid, bytes, metadata }
   }
 
   async #fromDisk(cid: string): Promise<Uint8Array | undefined> {
@@ -87,7 +86,7 @@ export class ModelCache implements ModelLoader {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
     }
-    if ((await computeCid(bytes)) === cid) return bytes
+    if (computeCid(bytes) === cid) return bytes
     // A corrupted or tampered cache file: drop it and fetch the real model again.
     await rm(path, { force: true })
     return undefined
@@ -99,13 +98,10 @@ export class ModelCache implements ModelLoader {
     try {
       bytes = await this.#options.source.download(cid)
     } catch (cause) {
-      if (isNotFound(cause)) throw new InferenceRequestError('MODEL_NOT_FOUND', `model ${cid} is not on the hub`, { cause, details: { cid } })
-      throw new InferenceRequestError('INFERENCE_FAILED', `cannot fetch model ${cid} from the hub: ${errorMessage(cause)}`, {
-        cause,
-        status: 503,
-      })
+      throw downloadError(cid, cause)
     }
-    const actual = await computeCid(bytes)
+    // HubClient checks this too; the node checks on its own because it is the one that signs.
+    const actual = computeCid(bytes)
     if (actual !== cid) {
       throw new InferenceRequestError('INFERENCE_FAILED', `the hub served bytes of ${actual} for ${cid}`, { status: 502, details: { cid, actual } })
     }
@@ -127,21 +123,22 @@ export class ModelCache implements ModelLoader {
 }
 
 /**
- * Model ids are canonical CIDv1 strings (raw codec, sha2-256). Anything else cannot name a model, and
- * must never reach the file system as a path component.
+ * Model ids are canonical CIDv1 strings (raw codec, sha2-256, base32 lower case). Anything else cannot
+ * name a model, and must never reach the file system as a path component.
  */
 function checkModelCid(cid: string): void {
-  let parsed: CID | undefined
-  try {
-    parsed = CID.parse(cid)
-  } catch (cause) {
-    throw new InferenceRequestError('MODEL_NOT_FOUND', `"${cid.slice(0, 100)}" is not a model CID`, { cause, details: { cid } })
-  }
-  if (parsed.version !== 1 || parsed.code !== RAW_CODEC || parsed.multihash.code !== SHA2_256 || parsed.toString() !== cid) {
-    throw new InferenceRequestError('MODEL_NOT_FOUND', `"${cid}" is not a canonical CIDv1 (raw, sha2-256) model CID`, { details: { cid } })
+  if (!isValidCid(cid) || CID.parse(cid).toString() !== cid) {
+    throw new InferenceRequestError('MODEL_NOT_FOUND', `"${cid.slice(0, 100)}" is not a canonical model CID (CIDv1, raw, sha2-256)`, {
+      details: { cid },
+    })
   }
 }
 
-function isNotFound(err: unknown): boolean {
-  return err instanceof InferchainError && /NOT_FOUND/.test(err.code)
+function downloadError(cid: string, cause: unknown): InferenceRequestError {
+  if (cause instanceof HubError && (cause.code === 'MODEL_NOT_FOUND' || cause.code === 'INVALID_CID')) {
+    return new InferenceRequestError('MODEL_NOT_FOUND', `model ${cid} is not on the hub`, { cause, details: { cid } })
+  }
+  // The hub (or something in between) served other bytes: a fault of the hub, not of the request.
+  const status = cause instanceof ModelHashMismatchError ? 502 : 503
+  return new InferenceRequestError('INFERENCE_FAILED', `cannot fetch model ${cid} from the hub: ${errorMessage(cause)}`, { cause, status })
 }

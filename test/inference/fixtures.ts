@@ -1,10 +1,11 @@
 /**
- * Small ONNX graphs for edge cases of the inference node (element types, NaN, huge outputs), built
- * with onnx-proto, plus the TensorSpecs they declare. The demo MLP, string model and Silero VAD come
- * from `src/models/`.
+ * Small ONNX graphs for edge cases of the inference node. `src/models`' builder covers the common
+ * element types; the identity model needs all eight the chain carries (float64, int8, uint8 too), so
+ * it is written here with onnx-proto directly.
  */
 import onnxProto from 'onnx-proto'
 import type { TensorElementType, TensorSpec } from '../../src/hub/types.js'
+import { buildModel } from '../../src/models/index.js'
 
 const { onnx } = onnxProto
 const T = onnx.TensorProto.DataType
@@ -35,12 +36,11 @@ function valueInfo(spec: TensorSpec) {
 interface Graph {
   inputs: TensorSpec[]
   outputs: TensorSpec[]
-  nodes: { op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number[]> }[]
-  initializers?: { name: string; type: 'int64' | 'float32'; dims: number[]; values: number[] }[]
+  nodes: { op: string; inputs: string[]; outputs: string[] }[]
 }
 
 /** Serializes a graph to ONNX bytes (opset 17, IR 8). */
-export function buildGraph(graph: Graph): Uint8Array {
+function buildGraph(graph: Graph): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],
@@ -55,15 +55,6 @@ export function buildGraph(graph: Graph): Uint8Array {
           opType: n.op,
           input: n.inputs,
           output: n.outputs,
-          attribute: Object.entries(n.attrs ?? {}).map(([name, ints]) => ({ name, ints, type: onnx.AttributeProto.AttributeType.INTS })),
-        }),
-      ),
-      initializer: (graph.initializers ?? []).map((t) =>
-        onnx.TensorProto.create({
-          name: t.name,
-          dims: t.dims,
-          dataType: t.type === 'int64' ? T.INT64 : T.FLOAT,
-          ...(t.type === 'int64' ? { int64Data: t.values } : { floatData: t.values }),
         }),
       ),
     },
@@ -72,29 +63,19 @@ export function buildGraph(graph: Graph): Uint8Array {
 }
 
 /** One Identity per element type: `<type>_in` [-1] → `<type>_out` [-1]. */
-export function identityModel(types: TensorElementType[]): { bytes: Uint8Array; inputs: TensorSpec[]; outputs: TensorSpec[] } {
+export function identityModel(types: TensorElementType[]): Uint8Array {
   const inputs = types.map((type) => ({ name: `${type}_in`, type, shape: [-1] }))
   const outputs = types.map((type) => ({ name: `${type}_out`, type, shape: [-1] }))
   const nodes = types.map((type) => ({ op: 'Identity', inputs: [`${type}_in`], outputs: [`${type}_out`] }))
-  return { bytes: buildGraph({ inputs, outputs, nodes }), inputs, outputs }
+  return buildGraph({ inputs, outputs, nodes })
 }
 
 /** y = sqrt(x): negative inputs give NaN. */
-export function sqrtModel() {
-  const inputs: TensorSpec[] = [{ name: 'x', type: 'float32', shape: [-1] }]
-  const outputs: TensorSpec[] = [{ name: 'y', type: 'float32', shape: [-1] }]
-  return { bytes: buildGraph({ inputs, outputs, nodes: [{ op: 'Sqrt', inputs: ['x'], outputs: ['y'] }] }), inputs, outputs }
-}
-
-/** y = x expanded to `[count]` (a scalar-ish [1] input broadcast to `count` elements). */
-export function expandModel(count: number) {
-  const inputs: TensorSpec[] = [{ name: 'x', type: 'float32', shape: [1] }]
-  const outputs: TensorSpec[] = [{ name: 'y', type: 'float32', shape: [count] }]
-  const bytes = buildGraph({
-    inputs,
-    outputs,
-    nodes: [{ op: 'Expand', inputs: ['x', 'shape'], outputs: ['y'] }],
-    initializers: [{ name: 'shape', type: 'int64', dims: [1], values: [count] }],
+export function sqrtModel(): Uint8Array {
+  return buildModel({
+    name: 'sqrt',
+    inputs: [{ name: 'x', type: 'float32', shape: ['n'] }],
+    outputs: [{ name: 'y', type: 'float32', shape: ['n'] }],
+    nodes: [{ op: 'Sqrt', inputs: ['x'], outputs: ['y'] }],
   })
-  return { bytes, inputs, outputs }
 }

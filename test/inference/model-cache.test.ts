@@ -17,8 +17,8 @@ let otherCid: string
 
 beforeAll(async () => {
   hub = await startHubServer({ store: new DiskModelStore(join(dir, 'hub')), port: 0 })
-  cid = (await new HubClient(hub.url).upload(sqrtModel().bytes, { name: 'sqrt' })).cid
-  otherCid = (await new HubClient(hub.url).upload(identityModel(['int8']).bytes, { name: 'identity' })).cid
+  cid = (await new HubClient(hub.url).upload(sqrtModel(), { name: 'sqrt' })).cid
+  otherCid = (await new HubClient(hub.url).upload(identityModel(['int8']), { name: 'identity' })).cid
 })
 afterAll(async () => {
   await hub?.close()
@@ -53,7 +53,7 @@ describe('ModelCache', () => {
   it('re-downloads a cache file whose bytes do not match its CID', async () => {
     const cacheDir = join(dir, 'tampered')
     await new ModelCache({ dir: cacheDir, source: new HubClient(hub.url) }).get(cid)
-    writeFileSync(join(cacheDir, `${cid}.onnx`), identityModel(['int8']).bytes)
+    writeFileSync(join(cacheDir, `${cid}.onnx`), identityModel(['int8']))
     const cache = new ModelCache({ dir: cacheDir, source: new HubClient(hub.url) })
     const model = await cache.get(cid)
     expect(cache.downloads).toBe(1)
@@ -71,7 +71,7 @@ describe('ModelCache', () => {
 
   it('maps unknown models, bad CIDs and an unreachable hub', async () => {
     const cache = new ModelCache({ dir: join(dir, 'errors'), source: new HubClient(hub.url) })
-    const unknown = await computeCid(new TextEncoder().encode('not uploaded'))
+    const unknown = computeCid(new TextEncoder().encode('not uploaded'))
     expect(await code(cache.get(unknown))).toEqual(['MODEL_NOT_FOUND', 404])
     expect(await code(cache.get('../escape'))).toEqual(['MODEL_NOT_FOUND', 404])
     expect(await code(cache.get(cid.toUpperCase()))).toEqual(['MODEL_NOT_FOUND', 404])

@@ -3,21 +3,19 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { hashModelOutput } from '../../src/evm/abi.js'
 import type { ModelInput, NumberTensor, TensorNumber } from '../../src/evm/types.js'
-import type { TensorSpec } from '../../src/hub/types.js'
+import { readModelMetadata } from '../../src/hub/metadata.js'
 import { InferenceRequestError } from '../../src/inference/errors.js'
 import { ModelRuntime, SESSION_OPTIONS, type LoadedModel } from '../../src/inference/runtime.js'
+import { buildWideOutputModel, sileroVadModelPath } from '../../src/models/index.js'
 import { MAX_OUTPUT_ELEMENTS } from '../../src/params.js'
-import { expandModel, identityModel, sqrtModel } from './fixtures.js'
+import { identityModel, sqrtModel } from './fixtures.js'
 
 const runtime = new ModelRuntime()
 afterAll(() => runtime.close())
 
-function loaded(cid: string, m: { bytes: Uint8Array; inputs: TensorSpec[]; outputs: TensorSpec[] }): LoadedModel {
-  return {
-    cid,
-    bytes: m.bytes,
-    metadata: { cid, size: m.bytes.length, inputs: m.inputs, outputs: m.outputs, opsetVersion: 17, operators: [], workUnits: 0 },
-  }
+/** Bytes with the hub's metadata; the runtime caches sessions by `cid`, so each test model gets its own. */
+function loaded(cid: string, bytes: Uint8Array): LoadedModel {
+  return { cid, bytes, metadata: readModelMetadata(bytes) }
 }
 
 const n = (value: bigint, decimals = 0n): TensorNumber => ({ value, decimals })
@@ -109,15 +107,17 @@ describe('ModelRuntime outputs', () => {
   })
 
   it(`allows ${MAX_OUTPUT_ELEMENTS} output elements and refuses one more`, async () => {
-    const input: ModelInput = { numbers: [nums('x', [n(1n)])], strings: [] }
-    const atLimit = await runtime.run(loaded('expand-max', expandModel(MAX_OUTPUT_ELEMENTS)), input)
+    const input: ModelInput = { numbers: [nums('input', [n(1n)])], strings: [] }
+    const atLimit = await runtime.run(loaded('wide-max', buildWideOutputModel(MAX_OUTPUT_ELEMENTS)), input)
     expect(atLimit.numbers[0]!.values).toHaveLength(MAX_OUTPUT_ELEMENTS)
-    await expectCode(runtime.run(loaded('expand-over', expandModel(MAX_OUTPUT_ELEMENTS + 1)), input), 'OUTPUT_TOO_LARGE', 422)
+    expect(atLimit.numbers[0]!.values[7]).toEqual(n(100000000n, 8n))
+    await expectCode(runtime.run(loaded('wide-over', buildWideOutputModel(MAX_OUTPUT_ELEMENTS + 1)), input), 'OUTPUT_TOO_LARGE', 422)
   })
 
   it('reports models onnxruntime cannot load as INFERENCE_FAILED and counts executions', async () => {
     const before = runtime.executions
-    await expectCode(runtime.run(loaded('garbage', { ...sqrtModel(), bytes: new Uint8Array([1, 2, 3]) }), { numbers: [nums('x', [n(1n)])], strings: [] }), 'INFERENCE_FAILED')
+    const garbage: LoadedModel = { ...loaded('garbage', sqrtModel()), bytes: new Uint8Array([1, 2, 3]) }
+    await expectCode(runtime.run(garbage, { numbers: [nums('x', [n(1n)])], strings: [] }), 'INFERENCE_FAILED', 500)
     await expectCode(runtime.run(identity, { numbers: [], strings: [] }), 'BAD_TENSOR_NAME')
     expect(runtime.executions).toBe(before)
     await runtime.run(identity, identityInput())
@@ -127,19 +127,8 @@ describe('ModelRuntime outputs', () => {
 })
 
 describe('ModelRuntime with Silero VAD', () => {
-  const bytes = readFileSync('node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx')
-  const vad = loaded('silero', {
-    bytes,
-    inputs: [
-      { name: 'input', type: 'float32', shape: [-1, -1] },
-      { name: 'state', type: 'float32', shape: [2, -1, 128] },
-      { name: 'sr', type: 'int64', shape: [] },
-    ],
-    outputs: [
-      { name: 'output', type: 'float32', shape: [-1, 1] },
-      { name: 'stateN', type: 'float32', shape: [-1, -1, -1] },
-    ],
-  })
+  const bytes = readFileSync(sileroVadModelPath())
+  const vad = loaded('silero', bytes)
   const audio = Array.from({ length: 512 }, (_, i) => Math.round(Math.sin(i / 5) * 5000))
   const input: ModelInput = {
     numbers: [

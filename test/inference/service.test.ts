@@ -15,9 +15,9 @@ import { InferenceNodeClient } from '../../src/inference/client.js'
 import { InferenceNodeError } from '../../src/inference/errors.js'
 import { SESSION_OPTIONS } from '../../src/inference/runtime.js'
 import { startInferenceNode, type InferenceNode } from '../../src/inference/service.js'
-import { buildDemoModel, buildStringModel, sileroVadModelPath } from '../../src/models/index.js'
+import { buildDemoModel, buildStringModel, buildWideOutputModel, sileroVadModelPath } from '../../src/models/index.js'
 import { vanillaDigest, verifyVanillaResult } from '../../src/verify/vanilla.js'
-import { expandModel, identityModel, sqrtModel } from './fixtures.js'
+import { identityModel, sqrtModel } from './fixtures.js'
 
 const KEY: Hex = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 const dir = mkdtempSync(join(tmpdir(), 'inferchain-node-'))
@@ -33,9 +33,9 @@ beforeAll(async () => {
     demo: buildDemoModel(),
     string: buildStringModel(),
     vad: readFileSync(sileroVadModelPath()),
-    identity: identityModel(['int8', 'float32']).bytes,
-    sqrt: sqrtModel().bytes,
-    expand: expandModel(70_000).bytes,
+    identity: identityModel(['int8', 'float32']),
+    sqrt: sqrtModel(),
+    wide: buildWideOutputModel(70_000),
   }
   for (const [name, bytes] of Object.entries(files)) {
     const { cid, metadata } = await hubClient.upload(bytes, { name })
@@ -118,6 +118,33 @@ describe('inference node service', () => {
     expect(health.models).toContain(models.demo!.cid)
   })
 
+  it('serves concurrent requests with identical results', async () => {
+    const { input } = demoInput()
+    const results = await Promise.all(Array.from({ length: 8 }, () => client.infer(req('demo', input))))
+    expect(new Set(results.map((r) => r.outputHash)).size).toBe(1)
+  })
+
+  it('with perturbOutputs, signs a validly signed but wrong output', async () => {
+    const liar = await startInferenceNode({ privateKey: KEY, hubUrl: hub.url, cacheDir: join(dir, 'liar-cache'), perturbOutputs: true })
+    try {
+      const { input } = demoInput()
+      const honest = await client.infer(req('demo', input))
+      const lie = await new InferenceNodeClient(liar.url).infer(req('demo', input))
+      expect(verifyVanillaResult(lie, { inputHash: honest.inputHash, signer: node.address })).toBe(node.address)
+      expect(lie.outputHash).not.toBe(honest.outputHash)
+      expect(lie.output.numbers[0]!.values[0]!.value).toBe(honest.output.numbers[0]!.values[0]!.value + 1n)
+      expect(lie.output.numbers[0]!.values.slice(1)).toEqual(honest.output.numbers[0]!.values.slice(1))
+    } finally {
+      await liar.close()
+    }
+  })
+
+  it('refuses to start with modes it cannot serve', async () => {
+    await expect(
+      startInferenceNode({ privateKey: KEY, hubUrl: hub.url, cacheDir: join(dir, 'zk'), modes: [ModelInferenceMode.ZK] }),
+    ).rejects.toThrow(/not implemented/)
+  })
+
   it('detects one changed output value through the signature', async () => {
     const result = await client.infer(req('demo', demoInput().input))
     const tampered: SignedInferenceResult = structuredClone(result)
@@ -128,19 +155,15 @@ describe('inference node service', () => {
   })
 
   it('runs the string model like onnxruntime does', async () => {
-    const spec = models.string!.metadata.inputs[0]!
-    const values = ['hello', 'inferchain']
-    const result = await client.infer(req('string', { numbers: [], strings: [{ name: spec.name, values }] }))
+    const values = ['Hello', 'InferChain', '']
+    const result = await client.infer(req('string', { numbers: [], strings: [{ name: 'text', values }] }))
     verifyVanillaResult(result, { signer: node.address })
+    expect(result.output.strings).toEqual([{ name: 'normalized', values: ['hello', 'inferchain', ''] }])
+    expect(result.output.numbers).toEqual([{ name: 'length', values: [{ value: 3n, decimals: 0n }], shape: [1] }])
     const session = await InferenceSession.create(models.string!.bytes, SESSION_OPTIONS)
-    const shape = spec.shape.map((d, i) => (d === -1 ? (i === spec.shape.lastIndexOf(-1) ? values.length : 1) : d))
-    const direct = await session.run({ [spec.name]: new Tensor('string', values, shape) })
+    const direct = await session.run({ text: new Tensor('string', values, [values.length]) })
     await session.release()
-    for (const out of models.string!.metadata.outputs) {
-      const data = [...(direct[out.name]!.data as ArrayLike<unknown>)]
-      if (out.type === 'string') expect(result.output.strings.find((s) => s.name === out.name)!.values).toEqual(data)
-      else expect(result.output.numbers.find((t) => t.name === out.name)!.values.length).toBe(data.length)
-    }
+    expect(result.output.strings[0]!.values).toEqual(direct.normalized!.data)
   })
 
   it('runs Silero VAD: three inputs, an int64 scalar, a [2,1,128] state out', async () => {
@@ -167,7 +190,7 @@ describe('inference node refusals', () => {
   })
 
   it('answers every protocol error code', async () => {
-    const unknownCid = await computeCid(new TextEncoder().encode('no such model'))
+    const unknownCid = computeCid(new TextEncoder().encode('no such model'))
     const cases: [ModelInferenceRequest, string, number][] = [
       [{ ...req('identity', identityInput()), modelCid: unknownCid }, 'MODEL_NOT_FOUND', 404],
       [{ ...req('identity', identityInput()), modelCid: '../../etc/passwd' }, 'MODEL_NOT_FOUND', 404],
@@ -177,7 +200,7 @@ describe('inference node refusals', () => {
       [req('identity', { numbers: [nums('float32_in', [1], [1])], strings: [{ name: 'int8_in', values: ['1'] }] }), 'BAD_TENSOR_TYPE', 400],
       [req('identity', identityInput(nums('int8_in', [1, 2], [3]))), 'BAD_TENSOR_SHAPE', 400],
       [req('identity', identityInput(nums('int8_in', [300], [1]))), 'BAD_TENSOR_VALUE', 400],
-      [req('expand', { numbers: [nums('x', [1], [1])], strings: [] }), 'OUTPUT_TOO_LARGE', 422],
+      [req('wide', { numbers: [nums('input', [1], [1])], strings: [] }), 'OUTPUT_TOO_LARGE', 422],
       [req('sqrt', { numbers: [nums('x', [-1], [1])], strings: [] }), 'INFERENCE_FAILED', 422],
     ]
     for (const [request, code, status] of cases) {
