@@ -2,12 +2,13 @@
  * Runs models with onnxruntime-node: one cached InferenceSession per model CID.
  *
  * Sessions are pinned to one intra-op and one inter-op thread, sequential execution. onnxruntime
- * splits reductions (MatMul, Gemm, Conv, ...) across its thread pool by the number of threads, and
- * float addition is not associative: the same model and input can differ in the last bits between
- * thread counts, and with a pool even between runs. One thread makes the result a function of
- * (runtime version, model, input) only, so repeated runs give identical output hashes and an
- * OPTIMISTIC challenger re-executing a result gets the very same bits. The cost is latency on large
- * models; throughput comes from serving several requests at once instead.
+ * splits reductions (MatMul, Gemm, Conv, ...) across its intra-op pool by the pool size, which by
+ * default is the machine's core count; float addition is not associative, so a 2-core and a 16-core
+ * node can disagree in the last bits for the same model and input. One thread makes the result a
+ * function of (runtime version, model, input) only: repeated runs give identical output hashes, and
+ * an OPTIMISTIC challenger re-executing it gets the same bits (given the same CPU kernels: onnxruntime
+ * picks AVX2/AVX-512 code paths by CPU, which a thread count cannot fix). The cost is
+ * latency on large models; throughput comes from serving several requests at once instead.
  */
 import { InferenceSession } from 'onnxruntime-node'
 import { errorMessage } from '../errors.js'

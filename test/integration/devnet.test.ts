@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { ethers } from 'ethers'
-import { createPublicClient, createWalletClient, decodeEventLog, http, type Abi, type Address, type Hex } from 'viem'
+import { createPublicClient, createWalletClient, decodeEventLog, decodeFunctionResult, http, type Abi, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
-import { ogInferenceAbi } from '../../src/evm/abi.js'
+import { encodeRunModelInference, ogInferenceAbi } from '../../src/evm/abi.js'
 import { buildDemoModel, DEMO_MODEL } from '../../src/models/demo-mlp.js'
 import { inferchainChain } from '../../src/sdk/chain.js'
 import { startDevnet, type RunningDevnet } from './processes.js'
@@ -85,18 +85,28 @@ describe('devnet', () => {
   it('eth_call returns real outputs (simulation, dispatch, then the real run)', async () => {
     const { publicClient } = viemClients()
     const values = INPUT.map((v) => BigInt(Math.round(v * 1e6)))
+    // Through the consumer contract: it returns the output tensor's raw values (8 decimals).
     const { result } = await publicClient.simulateContract({
       address: devnet.info.demoConsumer, abi: consumer.abi, functionName: 'runWithValues', args: [devnet.info.demoModel.cid, values, 6n],
       account: devnet.info.accounts[0]!.address,
     })
-    const output = result as { numbers: { values: { value: bigint; decimals: bigint }[] }[]; is_simulation_result: boolean }
-    expect(output.is_simulation_result).toBe(false)
     const expected = await onnxReference()
-    output.numbers[0]!.values.forEach((v, i) => expect(Math.abs(Number(v.value) / 10 ** Number(v.decimals) - expected[i]!)).toBeLessThan(1e-8))
+    ;(result as bigint[]).forEach((v, i) => expect(Math.abs(Number(v) / 1e8 - expected[i]!)).toBeLessThan(1e-8))
+    // Straight to the precompile: the ModelOutput says it is not a simulation result.
+    const direct = await publicClient.call({
+      to: devnet.info.precompile,
+      data: encodeRunModelInference({
+        mode: 0, modelCid: devnet.info.demoModel.cid,
+        input: { numbers: [{ name: 'input', values: values.map((value) => ({ value, decimals: 6n })), shape: [1, values.length] }], strings: [] },
+      }),
+    })
+    const output = decodeFunctionResult({ abi: ogInferenceAbi, functionName: 'runModelInference', data: direct.data! })
+    expect(output.is_simulation_result).toBe(false)
+    expect(output.numbers[0]!.values.map((v) => v.value)).toEqual(result)
   })
 
   it('works the same through ethers v6', async () => {
-    const provider = new ethers.JsonRpcProvider(devnet.info.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })
+    const provider = new ethers.JsonRpcProvider(devnet.info.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 })
     const wallet = new ethers.Wallet(devnet.info.accounts[2]!.privateKey, provider)
     const factory = new ethers.ContractFactory(consumer.abi as ethers.InterfaceAbi, consumer.bytecode, wallet)
     const contract = await factory.deploy()
