@@ -5,7 +5,7 @@
  * splits reductions (MatMul, Gemm, Conv, ...) across its intra-op pool by the pool size, which by
  * default is the machine's core count; float addition is not associative, so a 2-core and a 16-core
  * node can disagree in the last bits for the same model and input. One thread makes the result a
- * function of (runtime version, model, input) only: repeated runs give identical output hashes, and
+ * function of (runtime version, CPU kernels, model, input) only: repeated runs give identical output hashes, and
  * an OPTIMISTIC challenger re-executing it gets the same bits (given the same CPU kernels: onnxruntime
  * picks AVX2/AVX-512 code paths by CPU, which a thread count cannot fix). The cost is
  * latency on large models; throughput comes from serving several requests at once instead.
