@@ -2,17 +2,9 @@
  * The `OGInference` ABI and its canonical codec. Everything that hashes a request or a result
  * (precompile, inference node, verifiers, SDK) goes through these functions, so the hashes agree.
  */
-import {
-  decodeFunctionData,
-  encodeAbiParameters,
-  encodeEventTopics,
-  encodeFunctionResult,
-  keccak256,
-  parseAbi,
-  toFunctionSelector,
-  type AbiFunction,
-  type Hex,
-} from 'viem'
+import { bytesToHex, decodeFunctionData, encodeEventTopics, hexToBytes, parseAbi, toFunctionSelector, type AbiFunction, type Hex } from 'viem'
+import { keccak256 } from '../crypto/native.js'
+import { AbiDecodingError, decodeParameters, encodeParameters, type AbiType } from './abi-codec.js'
 import type { ModelInferenceMode, ModelInferenceRequest, ModelInput, ModelOutput, NumberTensor } from './types.js'
 
 const structs = [
@@ -41,8 +33,20 @@ export const ogInferenceAbi = parseAbi([
   'event ModelInferenceEvent(string inferenceID, ModelInferenceRequest request, ModelOutput response)',
 ])
 
-const modelInputParams = parseAbi([...structs, 'function f(ModelInput input)'])[0]!.inputs
-const modelOutputParams = parseAbi([...structs, 'function f(ModelOutput output)'])[0]!.inputs
+// The same structs for the fast codec (field keys are our TypeScript names).
+const int128: AbiType = { kind: 'int', bits: 128 }
+const str: AbiType = { kind: 'string' }
+const array = (of: AbiType): AbiType => ({ kind: 'array', of })
+const tuple = (fields: Record<string, AbiType>): AbiType => ({ kind: 'tuple', fields: Object.entries(fields).map(([key, type]) => ({ key, type })) })
+const NUMBER_TENSOR = tuple({ name: str, values: array(tuple({ value: int128, decimals: int128 })), shape: array({ kind: 'uint', bits: 32 }) })
+const STRING_TENSOR = tuple({ name: str, values: array(str) })
+const MODEL_INPUT = tuple({ numbers: array(NUMBER_TENSOR), strings: array(STRING_TENSOR) })
+const MODEL_OUTPUT = tuple({ numbers: array(NUMBER_TENSOR), strings: array(STRING_TENSOR), jsons: array(tuple({ name: str, value: str })), isSimulationResult: { kind: 'bool' } })
+const REQUEST = tuple({ mode: { kind: 'uint', bits: 8 }, modelCid: str, input: MODEL_INPUT })
+const INPUT_PARAMS = [{ key: 'input', type: MODEL_INPUT }]
+const OUTPUT_PARAMS = [{ key: 'output', type: MODEL_OUTPUT }]
+const REQUEST_PARAMS = [{ key: 'request', type: REQUEST }]
+const EVENT_PARAMS = [{ key: 'inferenceId', type: str }, { key: 'request', type: REQUEST }, { key: 'output', type: MODEL_OUTPUT }]
 
 const runModelInferenceItem = ogInferenceAbi.find(isFn('runModelInference')) as AbiFunction
 export const RUN_MODEL_INFERENCE_SELECTOR = toFunctionSelector(runModelInferenceItem)
@@ -60,57 +64,50 @@ export type DecodedPrecompileCall =
   | { functionName: 'runModelInference'; request: ModelInferenceRequest }
   | { functionName: 'runLLMCompletion' | 'runLLMChat' }
 
-/** Decodes precompile calldata. Throws viem's decoding errors on malformed input (caller maps them). */
-export function decodePrecompileCall(data: Hex): DecodedPrecompileCall {
-  const decoded = decodeFunctionData({ abi: ogInferenceAbi, data })
-  if (decoded.functionName !== 'runModelInference') return { functionName: decoded.functionName }
-  const [raw] = decoded.args as unknown as [{ mode: number; modelCID: string; input: AbiModelInput }]
-  return {
-    functionName: 'runModelInference',
-    request: { mode: raw.mode as ModelInferenceMode, modelCid: raw.modelCID, input: fromAbiInput(raw.input) },
+const SELECTOR_BYTES = hexToBytes(RUN_MODEL_INFERENCE_SELECTOR)
+
+/**
+ * Decodes precompile calldata (bytes or hex). `runModelInference` goes through the fast strict codec;
+ * the LLM functions through viem. Throws on malformed input (the caller maps it to a revert).
+ */
+export function decodePrecompileCall(data: Uint8Array | Hex): DecodedPrecompileCall {
+  const bytes = typeof data === 'string' ? hexToBytes(data) : data
+  if (bytes.length >= 4 && SELECTOR_BYTES.every((b, i) => bytes[i] === b)) {
+    const { request } = decodeParameters(REQUEST_PARAMS, bytes.subarray(4)) as { request: ModelInferenceRequest }
+    return { functionName: 'runModelInference', request }
   }
+  const decoded = decodeFunctionData({ abi: ogInferenceAbi, data: bytesToHex(bytes) })
+  if (decoded.functionName === 'runModelInference') throw new AbiDecodingError('unreachable: selector mismatch')
+  return { functionName: decoded.functionName }
 }
 
 /** Return data of `runModelInference`. */
-export function encodeModelOutputResult(output: ModelOutput): Hex {
-  return encodeFunctionResult({ abi: ogInferenceAbi, functionName: 'runModelInference', result: toAbiOutput(output) })
+export function encodeModelOutputResult(output: ModelOutput): Uint8Array {
+  return encodeParameters(OUTPUT_PARAMS, { output })
 }
 
 /** Calldata for `runModelInference` (used by clients and tests that call the precompile directly). */
 export function encodeRunModelInference(request: ModelInferenceRequest): Hex {
-  return (RUN_MODEL_INFERENCE_SELECTOR + encodeAbiParameters(runModelInferenceItem.inputs, [toAbiRequest(request)]).slice(2)) as Hex
+  return (RUN_MODEL_INFERENCE_SELECTOR + bytesToHex(encodeParameters(REQUEST_PARAMS, { request })).slice(2)) as Hex
 }
 
 /** Canonical hash of a model input: keccak256(abi.encode(ModelInput)). */
 export function hashModelInput(input: ModelInput): Hex {
-  return keccak256(encodeAbiParameters(modelInputParams, [toAbiInput(input)] as never))
+  return bytesToHex(keccak256(encodeParameters(INPUT_PARAMS, { input })))
 }
 
 /** Canonical hash of a model output: keccak256(abi.encode(ModelOutput)) with `is_simulation_result` false. */
 export function hashModelOutput(output: ModelOutput): Hex {
-  return keccak256(encodeAbiParameters(modelOutputParams, [toAbiOutput({ ...output, isSimulationResult: false })] as never))
+  return bytesToHex(keccak256(encodeParameters(OUTPUT_PARAMS, { output: { ...output, isSimulationResult: false } })))
 }
 
 /** Data of the `ModelInferenceEvent` log the precompile emits. */
-export function encodeModelInferenceEventData(inferenceId: string, request: ModelInferenceRequest, output: ModelOutput): Hex {
-  const event = ogInferenceAbi.find((i) => i.type === 'event' && i.name === 'ModelInferenceEvent')!
-  return encodeAbiParameters(event.inputs as never, [inferenceId, toAbiRequest(request), toAbiOutput(output)] as never)
+export function encodeModelInferenceEventData(inferenceId: string, request: ModelInferenceRequest, output: ModelOutput): Uint8Array {
+  return encodeParameters(EVENT_PARAMS, { inferenceId, request, output })
 }
 
 export function emptyModelOutput(isSimulationResult: boolean): ModelOutput {
   return { numbers: [], strings: [], jsons: [], isSimulationResult }
-}
-
-function toAbiRequest(request: ModelInferenceRequest) {
-  return { mode: request.mode, modelCID: request.modelCid, input: toAbiInput(request.input) }
-}
-
-function toAbiInput(input: ModelInput): AbiModelInput {
-  return { numbers: input.numbers, strings: input.strings }
-}
-
-function toAbiOutput(output: ModelOutput): AbiModelOutput {
-  return { numbers: output.numbers, strings: output.strings, jsons: output.jsons, is_simulation_result: output.isSimulationResult }
 }
 
 function fromAbiTensor(t: AbiNumberTensor): NumberTensor {

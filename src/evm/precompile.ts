@@ -106,9 +106,9 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
 function decodeRequest(data: Uint8Array, gasUsed: bigint): ModelInferenceRequest {
   let decoded
   try {
-    decoded = decodePrecompileCall(bytesToHex(data) as Hex)
+    decoded = decodePrecompileCall(data)
   } catch (err) {
-    const detail = err instanceof BaseError ? err.shortMessage : String(err)
+    const detail = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
     throw new Revert('MALFORMED_REQUEST', `calldata is not a valid OGInference call (${detail})`, gasUsed)
   }
   if (decoded.functionName !== 'runModelInference') {
@@ -136,10 +136,10 @@ function countOutputElements(output: ModelOutput): number {
 }
 
 function success(gasUsed: bigint, request: ModelInferenceRequest, output: ModelOutput, requestId: Hex): ExecResult {
-  const data = hexToBytes(encodeModelInferenceEventData(requestId, request, output))
+  const data = encodeModelInferenceEventData(requestId, request, output)
   return {
     executionGasUsed: gasUsed,
-    returnValue: hexToBytes(encodeModelOutputResult(output)),
+    returnValue: encodeModelOutputResult(output),
     logs: [[PRECOMPILE_ADDRESS_BYTES, [EVENT_TOPIC_BYTES], data]],
   }
 }

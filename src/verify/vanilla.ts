@@ -7,8 +7,9 @@
  * signatures from ever being valid for anything else the same key signs.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { encodeAbiParameters, hexToBytes, isHex, keccak256, toHex, type Address, type Hex } from 'viem'
-import { privateKeyToAccount, publicKeyToAddress } from 'viem/accounts'
+import { encodeAbiParameters, getAddress, hexToBytes, isHex, keccak256, toHex, type Address, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { addressOfPublicKey, recoverPublicKey, signDigest } from '../crypto/native.js'
 import { hashModelOutput } from '../evm/abi.js'
 import type { ModelInferenceMode, SignedInferenceResult } from '../evm/types.js'
 import { InferchainError } from '../errors.js'
@@ -76,12 +77,10 @@ function addressOf(privateKey: Hex): Address {
  * const { node, signature } = signInferenceResult(privateKey, { modelCid, mode, inputHash, outputHash })
  */
 export function signInferenceResult(privateKey: Hex, fields: VanillaFields): { node: Address; signature: Hex } {
-  const digest = hexToBytes(vanillaDigest(fields))
-  // 'recovered' = recovery byte followed by r || s; prehash false because the digest is already keccak.
-  const recovered = secp256k1.sign(digest, hexToBytes(privateKey), { prehash: false, format: 'recovered' })
+  const { signature: rs, recovery } = signDigest(hexToBytes(vanillaDigest(fields)), hexToBytes(privateKey))
   const signature = new Uint8Array(65)
-  signature.set(recovered.subarray(1), 0)
-  signature[64] = 27 + recovered[0]!
+  signature.set(rs, 0)
+  signature[64] = 27 + recovery
   return { node: addressOf(privateKey), signature: toHex(signature) }
 }
 
@@ -97,13 +96,11 @@ export function recoverInferenceSigner(result: Pick<SignedInferenceResult, keyof
   const compact = parseSignature(result.signature)
   let publicKey: Uint8Array
   try {
-    const digest = hexToBytes(vanillaDigest(result))
-    publicKey = secp256k1.recoverPublicKey(compact, digest, { prehash: false })
+    publicKey = recoverPublicKey(hexToBytes(vanillaDigest(result)), compact.subarray(1), compact[0]!)
   } catch (cause) {
     throw new VanillaVerificationError('BAD_SIGNATURE', 'signature does not recover to a public key', { cause })
   }
-  const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false)
-  return publicKeyToAddress(toHex(uncompressed))
+  return getAddress(toHex(addressOfPublicKey(publicKey)))
 }
 
 /**

@@ -29,7 +29,7 @@ function stubPrecompile(seen: ModelInferenceRequest[]): PrecompileFunc {
     if (call.functionName !== 'runModelInference') return revert('unsupported')
     seen.push(call.request)
     const output = answer(call.request)
-    return { executionGasUsed: 50_000n, returnValue: hexToBytes(encodeModelOutputResult(output)) }
+    return { executionGasUsed: 50_000n, returnValue: encodeModelOutputResult(output) }
   }
 }
 
@@ -165,7 +165,7 @@ describe('ForwardCall', () => {
     const { address, abi } = await deployExample('ForwardCall')
     const request: ModelInferenceRequest = { mode: ModelInferenceMode.VANILLA, modelCid: 'sim', input: { numbers: [], strings: [] } }
     const ok = await read(h, address, abi, 'forward', [encodeRunModelInference(request)])
-    expect(ok).toBe(encodeModelOutputResult(emptyModelOutput(true)))
+    expect(ok).toBe(bytesToHex(encodeModelOutputResult(emptyModelOutput(true))))
 
     const bad = await sendTx(h, ALICE_KEY, address, encodeFunctionData({ abi, functionName: 'forward', args: ['0xdeadbeef' as Hex] }))
     expect(bad.status).toBe('reverted')
