@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { encodeFunctionData, type Hex } from 'viem'
 import { devAccounts } from '../src/chain/dev-accounts.js'
+import { httpRequest } from '../src/inference/http.js'
 import { compileContracts, getContract } from '../src/contracts/compile.js'
 import { encodeRunModelInference, hashModelInput } from '../src/evm/abi.js'
 import { ModelInferenceMode, type ModelInferenceRequest } from '../src/evm/types.js'
@@ -49,9 +50,10 @@ function request(cid: string, values: number[]): ModelInferenceRequest {
   }
 }
 
+/** JSON-RPC over a keep-alive connection: what we time is the node, not the client library. */
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = JSON.parse(res.text) as { result?: unknown; error?: { message: string } }
   if (body.error) throw new Error(`${method}: ${body.error.message}`)
   return body.result
 }
@@ -97,7 +99,7 @@ export async function benchInferencePath(dir: string, runs = 200): Promise<Infer
         maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n,
       })
       const hash = (await rpc(node.rpc.url, 'eth_sendRawTransaction', [signed])) as Hex
-      while ((await rpc(node.rpc.url, 'eth_getTransactionReceipt', [hash])) === null) await new Promise((r) => setImmediate(r))
+      while ((await rpc(node.rpc.url, 'eth_getTransactionReceipt', [hash])) === null) await new Promise((r) => setTimeout(r, 1))
     }, 5)
     void hashModelInput
     return { raw, inferenceNode, rpcRoundTrip, ethCallCached, ethCallPrecompile, ethCallContract, minedTransaction, verifySignature }

@@ -55,3 +55,10 @@ export const INFERENCE_NODE_TIMEOUT_MS = 10_000
 
 /** EIP-7825 (Osaka): no transaction may carry more gas than 2^24. Also the default gas of calls. */
 export const TX_GAS_LIMIT_CAP = 16_777_216n
+
+/** Intrinsic gas of a transaction (Osaka values; used to price calls the way runTx prices transactions). */
+export const TX_BASE_GAS = 21_000n
+export const TX_DATA_ZERO_GAS = 4n
+export const TX_DATA_NONZERO_GAS = 16n
+export const TX_CREATION_GAS = 32_000n
+export const INITCODE_WORD_GAS = 2n

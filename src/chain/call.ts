@@ -5,10 +5,9 @@
 import type { Block } from '@ethereumjs/block'
 import { bytesToUnprefixedHex, createAddressFromString, hexToBytes, type Address as EthAddress } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
-import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import type { Common } from '@ethereumjs/common'
 import type { CallRequest, CallResult } from '../rpc/types.js'
-import { TX_GAS_LIMIT_CAP } from '../params.js'
+import { INITCODE_WORD_GAS, TX_BASE_GAS, TX_CREATION_GAS, TX_DATA_NONZERO_GAS, TX_DATA_ZERO_GAS, TX_GAS_LIMIT_CAP } from '../params.js'
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
 
@@ -19,7 +18,7 @@ export function defaultCallGas(_common?: Common): bigint {
 
 export async function runMessageCall(vm: VM, env: Block, request: CallRequest, gasLimit: bigint): Promise<CallResult> {
   const data = request.data ? hexToBytes(request.data) : new Uint8Array()
-  const intrinsic = intrinsicGas(vm.common, request, data)
+  const intrinsic = intrinsicGas(request, data)
   const executionGas = gasLimit > intrinsic ? gasLimit - intrinsic : 0n
   const caller = createAddressFromString(request.from ?? ZERO_ADDRESS)
   const to = request.to ? createAddressFromString(request.to) : undefined
@@ -59,8 +58,11 @@ async function warmLikeATransaction(vm: VM, caller: EthAddress, to: EthAddress |
   journal.addAlwaysWarmAddress(bytesToUnprefixedHex(env.header.coinbase.bytes))
 }
 
-function intrinsicGas(common: Common, request: CallRequest, data: Uint8Array): bigint {
-  // An unsigned transaction of the same shape prices calldata and creation exactly as runTx would.
-  const tx = createFeeMarket1559Tx({ to: request.to, data, value: request.value ?? 0n, gasLimit: 0n }, { common })
-  return tx.getIntrinsicGas()
+/** What a transaction of this shape pays before execution (base, calldata, creation), as runTx charges it. */
+function intrinsicGas(request: CallRequest, data: Uint8Array): bigint {
+  let zeros = 0
+  for (const byte of data) if (byte === 0) zeros++
+  let gas = TX_BASE_GAS + TX_DATA_ZERO_GAS * BigInt(zeros) + TX_DATA_NONZERO_GAS * BigInt(data.length - zeros)
+  if (request.to === undefined) gas += TX_CREATION_GAS + INITCODE_WORD_GAS * BigInt(Math.ceil(data.length / 32))
+  return gas
 }

@@ -25,6 +25,8 @@ import { writeGenesis, type GenesisSpec } from './genesis.js'
 import { SerialQueue } from './serial-queue.js'
 
 export const RECORDS_ATTACHMENT = 'records'
+/** Trie nodes kept in memory (LRU) so reads of hot state do not go to LevelDB. */
+const TRIE_NODE_CACHE = 100_000
 
 export interface ChainOptions {
   dataDir: string
@@ -49,6 +51,7 @@ export class Chain {
   private readonly listeners = new Set<NewBlockListener>()
   private vm!: VM
   private historical?: { root: Uint8Array; vm: VM }
+  private envCache?: { head: Block; timestamp: bigint; env: Block }
 
   private constructor(
     readonly common: Common,
@@ -103,6 +106,15 @@ export class Chain {
 
   /** A header-only block describing the next block's context (number, time, base fee). */
   nextBlockEnv(timestamp = BigInt(Math.floor(Date.now() / 1000))): Block {
+    // Calls ask for it several times per request: reuse it while head and second are the same.
+    const cached = this.envCache
+    if (cached && cached.head === this.headBlock && cached.timestamp === timestamp) return cached.env
+    const env = this.buildEnv(timestamp)
+    this.envCache = { head: this.headBlock, timestamp, env }
+    return env
+  }
+
+  private buildEnv(timestamp: bigint): Block {
     const parent = this.headBlock.header
     return createBlock(
       {
@@ -240,7 +252,8 @@ export class Chain {
 }
 
 async function createStateManager(db: ChainDatabase, common: Common): Promise<MerkleStateManager> {
-  const trie = await createMPT({ db: new LevelTrieDB(db.state), useKeyHashing: true, valueEncoding: ValueEncoding.Bytes })
+  // `common` gives the trie the native keccak (its customCrypto) for node and key hashing.
+  const trie = await createMPT({ db: new LevelTrieDB(db.state), useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: TRIE_NODE_CACHE })
   return new MerkleStateManager({ trie, caches: new Caches(), common })
 }
 

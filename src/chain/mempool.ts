@@ -12,7 +12,7 @@ import { TransactionRejectedError } from './errors.js'
 /** A replacement must raise both fee caps by this many percent. */
 export const REPLACEMENT_BUMP_PERCENT = 10n
 export const MAX_POOL_SIZE = 20_000
-/** How far ahead of the account nonce a sender may queue. */
+/** How far beyond its queued sequence a sender may leave a gap. */
 export const MAX_NONCE_GAP = 64n
 
 export interface PoolEntry {
@@ -46,8 +46,9 @@ export class Mempool {
     if (tx.nonce < accountNonce) {
       throw new TransactionRejectedError('NONCE_TOO_LOW', `nonce too low: next nonce ${accountNonce}, tx nonce ${tx.nonce}`)
     }
-    if (tx.nonce > accountNonce + MAX_NONCE_GAP) {
-      throw new TransactionRejectedError('NONCE_TOO_HIGH', `nonce too high: next nonce ${accountNonce}, tx nonce ${tx.nonce}`)
+    const next = this.pendingNonce(sender, accountNonce)
+    if (tx.nonce > next + MAX_NONCE_GAP) {
+      throw new TransactionRejectedError('NONCE_TOO_HIGH', `nonce too high: next nonce ${next}, tx nonce ${tx.nonce}`)
     }
     const queue = this.bySender.get(sender) ?? new Map<bigint, PoolEntry>()
     const existing = queue.get(tx.nonce)

@@ -2,7 +2,8 @@
  * Inference records: what every inference made in a block was, who served it and with what
  * evidence. The producer writes them with the block; importers replay from them.
  */
-import { encodeAbiParameters, keccak256, type Hex } from 'viem'
+import { bytesToHex, hexToBytes, type Hex } from 'viem'
+import { keccak256 } from '../crypto/native.js'
 import type { ModelInferenceMode, ModelOutput } from './types.js'
 
 export type InferenceRecordStatus = 'ok' | 'error'
@@ -26,6 +27,10 @@ export interface InferenceRecord {
   errorReason?: string
 }
 
+/** keccak256(abi.encode(bytes32 txHash, uint32 callIndex)) */
 export function computeRequestId(txHash: Hex, callIndex: number): Hex {
-  return keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint32' }], [txHash, callIndex]))
+  const preimage = new Uint8Array(64)
+  preimage.set(hexToBytes(txHash), 0)
+  new DataView(preimage.buffer).setUint32(60, callIndex)
+  return bytesToHex(keccak256(preimage))
 }

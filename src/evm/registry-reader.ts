@@ -7,7 +7,8 @@
  * packs (from the low-order end) `address owner; uint8 modes; bool isPrivate; uint64 workUnits`.
  */
 import { createAddressFromString, type Address as EthjsAddress } from '@ethereumjs/util'
-import { getAddress, keccak256, stringToBytes, type Address } from 'viem'
+import { getAddress, stringToBytes, type Address } from 'viem'
+import { keccak256 } from '../crypto/native.js'
 import { InferchainError } from '../errors.js'
 import type { ModelInferenceMode } from './types.js'
 import { MODEL_REGISTRY_ADDRESS } from '../params.js'
@@ -47,9 +48,9 @@ const registryAddress = createAddressFromString(MODEL_REGISTRY_ADDRESS)
  */
 export function modelEntrySlot(cid: string): Uint8Array {
   const preimage = new Uint8Array(64)
-  preimage.set(keccak256(stringToBytes(cid), 'bytes'), 0)
+  preimage.set(keccak256(stringToBytes(cid)), 0)
   preimage[63] = Number(MODELS_SLOT)
-  return keccak256(preimage, 'bytes')
+  return keccak256(preimage)
 }
 
 /**

@@ -3,6 +3,7 @@
  * without judging it: verifying the signature and hashes is the caller's job (`verifyVanillaResult`),
  * because only the caller knows which key the node registered.
  */
+import { httpRequest } from './http.js'
 import type { Address } from 'viem'
 import { errorMessage } from '../errors.js'
 import type { ModelInferenceRequest, SignedInferenceResult } from '../evm/types.js'
@@ -86,14 +87,10 @@ export class InferenceNodeClient {
     const url = this.url + path
     let status: number | undefined
     try {
-      const response = await fetch(url, {
-        ...init,
-        headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-        signal,
-      })
+      const response = await httpRequest(url, { ...init, signal })
       status = response.status
-      const text = await response.text()
-      if (!response.ok) throw this.#refusal(status, text)
+      const text = response.text
+      if (status < 200 || status >= 300) throw this.#refusal(status, text)
       return parseJson(text, url, status)
     } catch (err) {
       if (err instanceof InferenceNodeError) throw err
@@ -116,7 +113,7 @@ function transportError(
 ): InferenceNodeError {
   if (ctx.caller?.aborted === true) return new InferenceNodeError('ABORTED', `call to ${url} was aborted`, { cause: err })
   if (ctx.timeout.aborted) return new InferenceNodeError('NODE_TIMEOUT', `${url} did not answer in time`, { cause: err })
-  const code = (err as { cause?: { code?: string } }).cause?.code
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code
   // A connection cut mid-answer (status known) is as useless as no answer: unreachable either way.
   return new InferenceNodeError('NODE_UNREACHABLE', `${url} is unreachable: ${code ?? errorMessage(err)}`, {
     cause: err,

@@ -7,9 +7,10 @@
  * signatures from ever being valid for anything else the same key signs.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { encodeAbiParameters, getAddress, hexToBytes, isHex, keccak256, toHex, type Address, type Hex } from 'viem'
+import { getAddress, hexToBytes, isHex, toHex, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { addressOfPublicKey, recoverPublicKey, signDigest } from '../crypto/native.js'
+import { addressOfPublicKey, keccak256, recoverPublicKey, signDigest } from '../crypto/native.js'
+import { encodeParameters, type AbiType } from '../evm/abi-codec.js'
 import { hashModelOutput } from '../evm/abi.js'
 import type { ModelInferenceMode, SignedInferenceResult } from '../evm/types.js'
 import { InferchainError } from '../errors.js'
@@ -36,14 +37,6 @@ export class VanillaVerificationError extends InferchainError {
   }
 }
 
-const digestParams = [
-  { type: 'string' },
-  { type: 'string' },
-  { type: 'uint8' },
-  { type: 'bytes32' },
-  { type: 'bytes32' },
-] as const
-
 /**
  * The 32-byte digest a VANILLA signature signs:
  * `keccak256(abi.encode("inferchain.inference.v1", modelCid, uint8 mode, inputHash, outputHash))`.
@@ -52,10 +45,24 @@ const digestParams = [
  * const digest = vanillaDigest({ modelCid, mode: ModelInferenceMode.VANILLA, inputHash, outputHash })
  */
 export function vanillaDigest(fields: VanillaFields): Hex {
-  return keccak256(
-    encodeAbiParameters(digestParams, [VANILLA_DOMAIN, fields.modelCid, fields.mode, fields.inputHash, fields.outputHash]),
-  )
+  // bytes32 encodes exactly as uint256 of the same bytes, which the fast codec writes.
+  const encoded = encodeParameters(DIGEST_PARAMS, {
+    domain: VANILLA_DOMAIN,
+    modelCid: fields.modelCid,
+    mode: fields.mode,
+    inputHash: BigInt(fields.inputHash),
+    outputHash: BigInt(fields.outputHash),
+  })
+  return toHex(keccak256(encoded))
 }
+
+const DIGEST_PARAMS = [
+  { key: 'domain', type: { kind: 'string' } },
+  { key: 'modelCid', type: { kind: 'string' } },
+  { key: 'mode', type: { kind: 'uint', bits: 8 } },
+  { key: 'inputHash', type: { kind: 'uint', bits: 256 } },
+  { key: 'outputHash', type: { kind: 'uint', bits: 256 } },
+] satisfies Array<{ key: string; type: AbiType }>
 
 /** Addresses derived per key; deriving one costs a point multiplication, signing happens per request. */
 const addressCache = new Map<Hex, Address>()
