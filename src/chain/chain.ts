@@ -2,7 +2,7 @@
  * The chain: state on a Merkle-Patricia trie in LevelDB, blocks in the BlockStore, one VM with the
  * inference precompile. All VM and state access is serialised through one queue.
  */
-import { createBlock, genTransactionsTrieRoot, type Block } from '@ethereumjs/block'
+import { Block, createBlock, createBlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
@@ -155,21 +155,20 @@ export class Chain {
     const transactions = outcome.executed.map((e) => e.tx)
     const bloom = new Bloom()
     for (const e of outcome.executed) bloom.or(e.result.bloom)
-    const block = createBlock(
+    const header = createBlockHeader(
       {
-        header: {
-          ...env.header.toJSON(),
-          stateRoot,
-          transactionsTrie: await genTransactionsTrieRoot(transactions),
-          receiptTrie: await receiptTrieRoot(outcome),
-          logsBloom: bloom.bitvector,
-          gasUsed: outcome.gasUsed,
-          extraData: recordsCommitment(encodedRecords, records.length),
-        },
-        transactions,
+        ...env.header.toJSON(),
+        stateRoot,
+        transactionsTrie: await genTransactionsTrieRoot(transactions, await createMPT({ common: this.common })),
+        receiptTrie: await receiptTrieRoot(outcome, this.common),
+        logsBloom: bloom.bitvector,
+        gasUsed: outcome.gasUsed,
+        extraData: recordsCommitment(encodedRecords, records.length),
       },
       { common: this.common, setHardfork: false },
     )
+    // The executed transaction objects go in as they are (createBlock would rebuild each one).
+    const block = new Block(header, transactions, [], [], { common: this.common })
     const receipts = outcome.executed.map((e) => e.receipt)
     await this.store.commit(
       block,
@@ -257,8 +256,8 @@ async function createStateManager(db: ChainDatabase, common: Common): Promise<Me
   return new MerkleStateManager({ trie, caches: new Caches(), common })
 }
 
-async function receiptTrieRoot(outcome: ExecutionOutcome): Promise<Uint8Array> {
-  const trie = await createMPT()
+async function receiptTrieRoot(outcome: ExecutionOutcome, common: Common): Promise<Uint8Array> {
+  const trie = await createMPT({ common })
   for (const [index, e] of outcome.executed.entries()) {
     await trie.put(RLP.encode(index), encodeReceipt(e.result.receipt, e.tx.type))
   }

@@ -44,12 +44,15 @@ export class InferencePipeline {
 
   /**
    * Gathers every result `run` needs. `run` executes on the head state (rolled back afterwards)
-   * with the session this pipeline activates.
+   * with the session this pipeline activates. Transactions use one round, as the published design
+   * does: a request their real execution still lacks defers them (see BlockProducer). Calls repeat
+   * until nothing new is asked, since their last round is their answer.
    */
-  async prepare<T>(run: SimulatedRun<T>, txHash?: Hex, atBlock?: bigint): Promise<Preparation<T>> {
+  async prepare<T>(run: SimulatedRun<T>, options: { txHash?: Hex; atBlock?: bigint; rounds?: number } = {}): Promise<Preparation<T>> {
+    const { txHash, atBlock, rounds = MAX_SIMULATION_ROUNDS } = options
     const book = this.newBook()
     const stats: PreparationStats = { rounds: 0, dispatched: 0, simulationMs: 0, dispatchMs: 0 }
-    for (let round = 0; round < MAX_SIMULATION_ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       const provider = new SimulationProvider(book)
       const started = performance.now()
       const outcome = await this.chain.exclusive(() =>

@@ -90,7 +90,7 @@ export class BlockProducer {
     try {
       const { book } = await this.pipeline.prepare(
         (vm, env) => runTx(vm, { tx: entry.tx, block: env, skipNonce: true, skipBalance: true, skipHardForkValidation: true }),
-        entry.hash,
+        { txHash: entry.hash, rounds: 1 },
       )
       entry.book = book
     } catch (err) {

@@ -81,14 +81,14 @@ export class ChainRpcBackend implements RpcBackend {
   /** eth_call: simulate, dispatch the inferences it needs, then run with the real results. */
   async call(request: CallRequest, block: BlockNumber): Promise<CallResult> {
     const gas = request.gas ?? defaultCallGas(this.chain.common)
-    const preparation = await this.pipeline.prepare((vm, env) => runMessageCall(vm, env, request, gas), undefined, block)
+    const preparation = await this.pipeline.prepare((vm, env) => runMessageCall(vm, env, request, gas), { atBlock: block })
     if (preparation.final) return preparation.final.value
     return this.runPrepared(request, gas, block, new PrecomputedProvider(preparation.book, true))
   }
 
   async estimateGas(request: CallRequest, block: BlockNumber): Promise<{ gas: bigint } | { failure: CallResult }> {
     const cap = request.gas ?? defaultCallGas(this.chain.common)
-    const { book } = await this.pipeline.prepare((vm, env) => runMessageCall(vm, env, request, cap), undefined, block)
+    const { book } = await this.pipeline.prepare((vm, env) => runMessageCall(vm, env, request, cap), { atBlock: block })
     const provider = new PrecomputedProvider(book, true)
     const first = await this.runPrepared(request, cap, block, provider)
     if (first.error) return { failure: first }
