@@ -41,7 +41,7 @@ function throughputTable(t: ThroughputResult): string[] {
     '| path | transfers/s | vs bare VM |',
     '|---|---|---|',
     `| bare \`@ethereumjs/vm\` \`runTx\` loop (in memory) | ${t.bareVmTxPerSec.toFixed(0)} | 1.00× |`,
-    `| node: \`eth_sendRawTransaction\` → mined, LevelDB (${t.transactions} txs, 16 in flight) | ${t.nodeTxPerSec.toFixed(0)} | ${ratio(t.nodeTxPerSec, t.bareVmTxPerSec)} |`,
+    `| node process: \`eth_sendRawTransaction\` → mined, LevelDB (${t.transactions} txs, 16 in flight) | ${t.nodeTxPerSec.toFixed(0)} | ${ratio(t.nodeTxPerSec, t.bareVmTxPerSec)} |`,
   ]
 }
 

@@ -12,7 +12,9 @@ import { bytesToHex, type Hex } from 'viem'
 import { createChainCommon } from '../src/chain/common.js'
 import { devAccounts } from '../src/chain/dev-accounts.js'
 import { httpRequest } from '../src/inference/http.js'
-import { FullNode } from '../src/node.js'
+import { join } from 'node:path'
+import { spawnCli } from '../src/cli/child.js'
+import { findProjectRoot } from '../src/contracts/files.js'
 import { BLOCK_GAS_LIMIT, DEFAULT_CHAIN_ID, GENESIS_BASE_FEE } from '../src/params.js'
 
 export interface ThroughputResult {
@@ -61,16 +63,21 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<unkn
   return body.result
 }
 
+/** The node as users run it: its own process (`inferchain node`), the client here. */
 async function node(dataDir: string, txs: FeeMarket1559Tx[]): Promise<number> {
-  const full = await FullNode.start({ dataDir, rpcPort: 0, automine: false, blockTimeMs: 100 })
+  const full = await spawnCli<{ rpcUrl: string }>(['node', '--json', '--data-dir', dataDir, '--rpc-port', '0', '--block-time', '100'], {
+    entry: join(findProjectRoot(), 'dist/src/cli/index.js'),
+  })
+  const url = full.ready.rpcUrl
+  const raw = txs.map((tx) => bytesToHex(tx.serialize()))
   try {
     const started = performance.now()
     const concurrency = 16
-    for (let i = 0; i < txs.length; i += concurrency) {
-      await Promise.all(txs.slice(i, i + concurrency).map((tx) => rpc(full.rpc.url, 'eth_sendRawTransaction', [bytesToHex(tx.serialize())])))
+    for (let i = 0; i < raw.length; i += concurrency) {
+      await Promise.all(raw.slice(i, i + concurrency).map((r) => rpc(url, 'eth_sendRawTransaction', [r])))
     }
     const last = bytesToHex(txs.at(-1)!.hash())
-    while ((await rpc(full.rpc.url, 'eth_getTransactionReceipt', [last])) === null) await new Promise((r) => setTimeout(r, 5))
+    while ((await rpc(url, 'eth_getTransactionReceipt', [last])) === null) await new Promise((r) => setTimeout(r, 5))
     return txs.length / ((performance.now() - started) / 1000)
   } finally {
     await full.stop()

@@ -210,6 +210,14 @@ export class Chain {
     return record && { record, block }
   }
 
+  /**
+   * Runs a read-only `task` against the state after block `number` without a checkpoint (reads do
+   * not change state; skipping the checkpoint keeps the caches warm). Must be called inside `exclusive`.
+   */
+  async readStateAt<T>(number: bigint, task: (vm: VM) => Promise<T>): Promise<T> {
+    return task(await this.vmAt(number))
+  }
+
   async close(): Promise<void> {
     await this.queue.run(async () => this.db.close())
   }

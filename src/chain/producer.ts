@@ -52,12 +52,20 @@ export class BlockProducer {
   /** Validates and queues a signed transaction; returns its hash at once (results come later). */
   async submit(raw: Uint8Array): Promise<Hex> {
     const tx = decodeTransaction(raw, this.chain.common)
-    const entry = await this.chain.exclusive(async () => {
-      const account = await this.chain.withStateAt(this.chain.head.header.number, (vm) => vm.stateManager.getAccount(tx.getSenderAddress()))
-      checkAffordable(tx, account)
-      return this.mempool.add(tx, account?.nonce ?? 0n)
-    })
-    void this.prepare(entry)
+    const { entry, mayInfer } = await this.chain.exclusive(() =>
+      this.chain.readStateAt(this.chain.head.header.number, async (vm) => {
+        const account = await vm.stateManager.getAccount(tx.getSenderAddress())
+        checkAffordable(tx, account)
+        // Only code can call the precompile: a transfer to an account without code needs no simulation.
+        const mayInfer =
+          tx.to === undefined ||
+          tx.to.toString().toLowerCase() === INFERENCE_PRECOMPILE_ADDRESS.toLowerCase() ||
+          (await vm.stateManager.getCode(tx.to)).length > 0
+        return { entry: this.mempool.add(tx, account?.nonce ?? 0n), mayInfer }
+      }),
+    )
+    if (mayInfer) void this.prepare(entry)
+    else this.markReady(entry)
     return entry.hash
   }
 
@@ -81,12 +89,12 @@ export class BlockProducer {
     })
   }
 
+  private markReady(entry: PoolEntry): void {
+    entry.status = 'ready'
+    if (this.options.automine) this.schedule()
+  }
+
   private async prepare(entry: PoolEntry): Promise<void> {
-    if (!(await this.mayInfer(entry.tx))) {
-      entry.status = 'ready'
-      if (this.options.automine) this.schedule()
-      return
-    }
     try {
       const { book } = await this.pipeline.prepare(
         (vm, env) => runTx(vm, { tx: entry.tx, block: env, skipNonce: true, skipBalance: true, skipHardForkValidation: true }),
@@ -97,23 +105,12 @@ export class BlockProducer {
       // A transaction that cannot even be simulated still goes to the block: the EVM gives it its verdict.
       this.options.log?.(`simulation of ${entry.hash} failed: ${errorMessage(err)}`)
     }
-    entry.status = 'ready'
-    if (this.options.automine) this.schedule()
-  }
-
-  /** Only code can call the precompile: a plain transfer to an account without code needs no simulation. */
-  private async mayInfer(tx: TypedTransaction): Promise<boolean> {
-    if (tx.to === undefined) return true
-    if (tx.to.toString().toLowerCase() === INFERENCE_PRECOMPILE_ADDRESS.toLowerCase()) return true
-    const code = await this.chain.exclusive(() =>
-      this.chain.withStateAt(this.chain.head.header.number, (vm) => vm.stateManager.getCode(tx.to!)),
-    )
-    return code.length > 0
+    this.markReady(entry)
   }
 
   private async produceLocked(): Promise<ProducedBlock> {
     const env = this.chain.nextBlockEnv()
-    const entries = await this.chain.withStateAt(this.chain.head.header.number, async (vm) =>
+    const entries = await this.chain.readStateAt(this.chain.head.header.number, async (vm) =>
       this.mempool.includable(
         async (sender) => (await vm.stateManager.getAccount(createAddressFromString(sender)))?.nonce ?? 0n,
         env.header.baseFeePerGas ?? 0n,

@@ -136,7 +136,7 @@ export class ChainRpcBackend implements RpcBackend {
   }
 
   private readState<T>(block: BlockNumber, read: Parameters<Chain['withStateAt']>[1] extends (vm: infer V) => unknown ? (vm: V) => Promise<T> : never): Promise<T> {
-    return this.chain.exclusive(() => this.chain.withStateAt(block, read))
+    return this.chain.exclusive(() => this.chain.readStateAt(block, read))
   }
 
   private account<T>(address: Uint8Array, block: BlockNumber, pick: (a: { balance: bigint; nonce: bigint } | undefined) => T): Promise<T> {
