@@ -121,3 +121,28 @@ describe('devnet', () => {
     provider.destroy()
   })
 })
+
+describe('a transaction whose second inference depends on the first', () => {
+  it('is deferred, re-simulated with the first result known, and mined with both results right', async () => {
+    const { abi, bytecode } = getContract(await compileContracts(), 'TwoStepConsumer')
+    const { publicClient, walletClient, account } = viemClients()
+    const deployed = await walletClient.deployContract({ abi, bytecode, account, chain: walletClient.chain })
+    const address = (await publicClient.waitForTransactionReceipt({ hash: deployed })).contractAddress!
+    const values = INPUT.map((v) => BigInt(Math.round(v * 1e6)))
+    const hash = await walletClient.writeContract({
+      address, abi, functionName: 'run', args: [devnet.info.demoModel.cid, values, 6n], account, chain: walletClient.chain, gas: 3_000_000n,
+    })
+    const receipt = await publicClient.waitForTransactionReceipt({ hash })
+    expect(receipt.status).toBe('success')
+    const [first, second, decimals] = (await publicClient.readContract({ address, abi, functionName: 'results' })) as [bigint[], bigint[], bigint]
+    const session = await InferenceSession.create(buildDemoModel())
+    const run = async (x: number[]) =>
+      Array.from((await session.run({ input: new Tensor('float32', Float32Array.from(x), [1, 16]) })).output!.data as Float32Array)
+    const expectedFirst = await run(INPUT)
+    first.forEach((v, i) => expect(Math.abs(Number(v) / 1e8 - expectedFirst[i]!)).toBeLessThan(1e-8))
+    const expectedSecond = await run(Array.from({ length: 16 }, (_, i) => Number(first[i % 4]!) / 1e8))
+    second.forEach((v, i) => expect(Math.abs(Number(v) / 10 ** Number(decimals) - expectedSecond[i]!)).toBeLessThan(1e-7))
+    const records = (await publicClient.request({ method: 'inference_getRecordsByTransaction' as never, params: [hash] as never })) as { callIndex: number }[]
+    expect(records.map((r) => r.callIndex)).toEqual([0, 1])
+  })
+})
