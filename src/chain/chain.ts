@@ -137,31 +137,18 @@ export class Chain {
    */
   async produceBlock(candidates: TypedTransaction[], session: (tx: TypedTransaction) => InferenceSession): Promise<ProducedBlock> {
     const env = this.nextBlockEnv()
-    await this.stateManager.checkpoint()
-    let outcome: ExecutionOutcome
-    try {
-      outcome = await executeTransactions(this.vm, env, candidates, {
-        session,
-        activate: (s) => (this.activeSession = s),
-      })
-      await this.stateManager.commit()
-    } catch (err) {
-      await this.stateManager.revert()
-      throw err
-    }
-    const stateRoot = await this.stateManager.getStateRoot()
+    const { outcome, stateRoot } = await this.executeOnHead(env, candidates, session, async () => true)
     const records = outcome.executed.flatMap((e) => e.records)
     const encodedRecords = encodeRecords(records)
     const transactions = outcome.executed.map((e) => e.tx)
-    const bloom = new Bloom()
-    for (const e of outcome.executed) bloom.or(e.result.bloom)
+    const derived = await deriveRoots(outcome, this.common)
     const header = createBlockHeader(
       {
         ...env.header.toJSON(),
         stateRoot,
-        transactionsTrie: await genTransactionsTrieRoot(transactions, await createMPT({ common: this.common })),
-        receiptTrie: await receiptTrieRoot(outcome, this.common),
-        logsBloom: bloom.bitvector,
+        transactionsTrie: derived.transactionsTrie,
+        receiptTrie: derived.receiptTrie,
+        logsBloom: derived.logsBloom,
         gasUsed: outcome.gasUsed,
         extraData: recordsCommitment(encodedRecords, records.length),
       },
@@ -170,6 +157,37 @@ export class Chain {
     // The executed transaction objects go in as they are (createBlock would rebuild each one).
     const block = new Block(header, transactions, [], [], { common: this.common })
     const receipts = outcome.executed.map((e) => e.receipt)
+    await this.adopt(block, receipts, records, encodedRecords)
+    return { block, receipts, records, outcome }
+  }
+
+  /**
+   * Executes `txs` on the head state inside a checkpoint; `accept` sees the outcome and the state
+   * root and decides: true commits, false (or a throw) rolls everything back. Must be called inside
+   * `exclusive`.
+   */
+  async executeOnHead(
+    env: Block,
+    txs: TypedTransaction[],
+    session: (tx: TypedTransaction) => InferenceSession,
+    accept: (outcome: ExecutionOutcome, stateRoot: Uint8Array) => Promise<boolean>,
+  ): Promise<{ outcome: ExecutionOutcome; stateRoot: Uint8Array; accepted: boolean }> {
+    await this.stateManager.checkpoint()
+    try {
+      const outcome = await executeTransactions(this.vm, env, txs, { session, activate: (s) => (this.activeSession = s) })
+      const stateRoot = await this.stateManager.getStateRoot()
+      const accepted = await accept(outcome, stateRoot)
+      if (accepted) await this.stateManager.commit()
+      else await this.stateManager.revert()
+      return { outcome, stateRoot, accepted }
+    } catch (err) {
+      await this.stateManager.revert()
+      throw err
+    }
+  }
+
+  /** Stores an executed block with its receipts and records, makes it the head and tells listeners. */
+  async adopt(block: Block, receipts: StoredReceipt[], records: InferenceRecord[], encodedRecords: Uint8Array): Promise<void> {
     await this.store.commit(
       block,
       receipts,
@@ -178,7 +196,6 @@ export class Chain {
     )
     this.headBlock = block
     for (const listener of this.listeners) listener(block, receipts, records)
-    return { block, receipts, records, outcome }
   }
 
   /**
@@ -264,12 +281,20 @@ async function createStateManager(db: ChainDatabase, common: Common): Promise<Me
   return new MerkleStateManager({ trie, caches: new Caches(), common })
 }
 
-async function receiptTrieRoot(outcome: ExecutionOutcome, common: Common): Promise<Uint8Array> {
-  const trie = await createMPT({ common })
+/** The header fields a block's execution determines besides the state root. */
+export async function deriveRoots(outcome: ExecutionOutcome, common: Common) {
+  const transactions = outcome.executed.map((e) => e.tx)
+  const receipts = await createMPT({ common })
   for (const [index, e] of outcome.executed.entries()) {
-    await trie.put(RLP.encode(index), encodeReceipt(e.result.receipt, e.tx.type))
+    await receipts.put(RLP.encode(index), encodeReceipt(e.result.receipt, e.tx.type))
   }
-  return trie.root()
+  const bloom = new Bloom()
+  for (const e of outcome.executed) bloom.or(e.result.bloom)
+  return {
+    transactionsTrie: await genTransactionsTrieRoot(transactions, await createMPT({ common })),
+    receiptTrie: receipts.root(),
+    logsBloom: bloom.bitvector,
+  }
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,0 +1,173 @@
+/**
+ * Importing a block this node did not produce (Validation-Computation Separation): check the header
+ * and the records' commitment, verify every record's evidence with the verifier of its mode (against
+ * the registry as of the parent block), replay the transactions with the recorded results — never
+ * running a model — and accept the block only if the state root, receipts, logs bloom and gas it
+ * derives equal the header's. A rejected block leaves the node exactly on its previous head.
+ */
+import type { Block } from '@ethereumjs/block'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
+import { nodeRegistryAbi } from '../contracts/system.js'
+import { InferchainError } from '../errors.js'
+import { decodeRecords, encodeRecords, recordsCommitment } from '../evm/record-codec.js'
+import { computeRequestId, type InferenceRecord } from '../evm/records.js'
+import { ReplayProvider } from '../evm/replay.js'
+import { InferenceSession } from '../evm/session.js'
+import type { ModelInferenceMode } from '../evm/types.js'
+import { BLOCK_GAS_LIMIT, NODE_REGISTRY_ADDRESS } from '../params.js'
+import type { RecordVerifier, VerificationContext } from '../verify/types.js'
+import { defaultCallGas, runMessageCall } from './call.js'
+import { deriveRoots, type Chain } from './chain.js'
+
+export class BlockRejectedError extends InferchainError {
+  override readonly name = 'BlockRejectedError' as const
+  constructor(block: Block, reason: string) {
+    super('BLOCK_REJECTED', `block ${block.header.number} (${bytesToHex(block.hash())}) rejected: ${reason}`, {
+      details: { number: block.header.number.toString(), hash: bytesToHex(block.hash()), reason },
+    })
+  }
+}
+
+export type ImportResult = 'imported' | 'known'
+
+export class BlockImporter {
+  constructor(
+    private readonly chain: Chain,
+    private readonly verifiers: Map<ModelInferenceMode, RecordVerifier>,
+  ) {}
+
+  /** Imports the next block (records = the encoded records stored beside it; empty if none). */
+  import(block: Block, encodedRecords: Uint8Array): Promise<ImportResult> {
+    return this.chain.exclusive(async () => {
+      if (await this.chain.store.blockByHash(block.hash())) return 'known'
+      const reject = (reason: string): never => {
+        throw new BlockRejectedError(block, reason)
+      }
+      this.checkHeader(block, reject)
+      const records = this.decode(block, encodedRecords, reject)
+      const byTx = groupByTransaction(block, records, reject)
+      await this.verifyEvidence(block, records, reject)
+      const providers = new Map<string, ReplayProvider>()
+      const sessions: InferenceSession[] = []
+      let problem: string | undefined
+      const { outcome } = await this.chain.executeOnHead(
+        block,
+        block.transactions,
+        (tx) => {
+          const hash = bytesToHex(tx.hash()) as Hex
+          const provider = new ReplayProvider(byTx.get(hash) ?? [])
+          providers.set(hash, provider)
+          const session = new InferenceSession(provider, hash)
+          sessions.push(session)
+          return session
+        },
+        async (outcome, stateRoot) => {
+          problem = await this.compare(block, outcome, stateRoot, providers, sessions, encodedRecords)
+          return problem === undefined
+        },
+      )
+      if (problem !== undefined) reject(problem)
+      await this.chain.adopt(block, outcome.executed.map((e) => e.receipt), records, encodedRecords)
+      return 'imported'
+    })
+  }
+
+  private checkHeader(block: Block, reject: (reason: string) => never): void {
+    const parent = this.chain.head
+    const h = block.header
+    if (!equalsBytes(h.parentHash, parent.hash()) || h.number !== parent.header.number + 1n) {
+      reject(`does not extend the head ${parent.header.number} (${bytesToHex(parent.hash())})`)
+    }
+    if (h.timestamp <= parent.header.timestamp) reject(`timestamp ${h.timestamp} is not after the parent's ${parent.header.timestamp}`)
+    if (h.gasLimit !== BLOCK_GAS_LIMIT) reject(`gas limit ${h.gasLimit} is not ${BLOCK_GAS_LIMIT}`)
+    if (h.baseFeePerGas !== parent.header.calcNextBaseFee()) reject(`base fee ${h.baseFeePerGas} is not ${parent.header.calcNextBaseFee()}`)
+    for (const tx of block.transactions) if (!tx.verifySignature()) reject(`transaction ${bytesToHex(tx.hash())} has an invalid signature`)
+  }
+
+  private decode(block: Block, encoded: Uint8Array, reject: (reason: string) => never): InferenceRecord[] {
+    let records: InferenceRecord[] = []
+    if (encoded.length > 0) {
+      try {
+        records = decodeRecords(encoded)
+      } catch {
+        reject('inference records are not decodable')
+      }
+    }
+    if (!equalsBytes(recordsCommitment(encoded, records.length), block.header.extraData)) {
+      reject('inference records do not match the commitment in extraData')
+    }
+    return records
+  }
+
+  private async verifyEvidence(block: Block, records: InferenceRecord[], reject: (reason: string) => never): Promise<void> {
+    const context: VerificationContext = {
+      blockNumber: block.header.number,
+      blockTimestamp: block.header.timestamp,
+      isServing: (node, cid) => this.isServing(node, cid),
+    }
+    for (const record of records) {
+      const verifier = this.verifiers.get(record.mode)
+      if (!verifier) reject(`record ${record.requestId} has mode ${record.mode}, which this node cannot verify`)
+      const outcome = await verifier!.verify(record, context)
+      if (outcome.status === 'rejected') reject(`record ${record.requestId}: ${outcome.reason}`)
+    }
+  }
+
+  /** NodeRegistry as of the parent block (the head, before this block executes). */
+  private async isServing(node: Hex, cid: string): Promise<boolean> {
+    const data = encodeFunctionData({ abi: nodeRegistryAbi, functionName: 'isServing', args: [node, cid] })
+    const result = await this.chain.readStateAt(this.chain.head.header.number, (vm) =>
+      runMessageCall(vm, this.chain.nextBlockEnv(), { to: NODE_REGISTRY_ADDRESS, data }, defaultCallGas()),
+    )
+    if (result.error) return false
+    return decodeFunctionResult({ abi: nodeRegistryAbi, functionName: 'isServing', data: bytesToHex(result.returnValue) as Hex })
+  }
+
+  private async compare(
+    block: Block,
+    outcome: Awaited<ReturnType<Chain['executeOnHead']>>['outcome'],
+    stateRoot: Uint8Array,
+    providers: Map<string, ReplayProvider>,
+    sessions: InferenceSession[],
+    encodedRecords: Uint8Array,
+  ): Promise<string | undefined> {
+    if (outcome.rejected.length > 0) return `transaction ${bytesToHex(outcome.rejected[0]!.tx.hash())} is invalid: ${outcome.rejected[0]!.reason}`
+    if (outcome.executed.length !== block.transactions.length) return 'not every transaction could be executed'
+    for (const [hash, provider] of providers) {
+      if (provider.mismatch) return `transaction ${hash}: ${provider.mismatch}`
+      if (provider.unconsumed() > 0) return `transaction ${hash} has ${provider.unconsumed()} record(s) its execution never asked for`
+    }
+    // The records the replay produced must be the block's, byte for byte (order, ids, outputs).
+    const replayed = sessions.flatMap((s) => s.records)
+    if (!equalsBytes(encodeRecords(replayed), encodedRecords.length > 0 ? encodedRecords : encodeRecords([]))) {
+      return 'inference records differ from what the transactions asked for (missing, extra or reordered)'
+    }
+    const h = block.header
+    if (outcome.gasUsed !== h.gasUsed) return `gas used ${outcome.gasUsed} is not the header's ${h.gasUsed}`
+    if (!equalsBytes(stateRoot, h.stateRoot)) return `state root ${bytesToHex(stateRoot)} is not the header's ${bytesToHex(h.stateRoot)}`
+    const derived = await deriveRoots(outcome, this.chain.common)
+    if (!equalsBytes(derived.receiptTrie, h.receiptTrie)) return 'receipts root differs from the header'
+    if (!equalsBytes(derived.transactionsTrie, h.transactionsTrie)) return 'transactions root differs from the header'
+    if (!equalsBytes(derived.logsBloom, h.logsBloom)) return 'logs bloom differs from the header'
+    return undefined
+  }
+}
+
+function groupByTransaction(block: Block, records: InferenceRecord[], reject: (reason: string) => never): Map<Hex, InferenceRecord[]> {
+  const order = new Map(block.transactions.map((tx, i) => [bytesToHex(tx.hash()) as Hex, i]))
+  const byTx = new Map<Hex, InferenceRecord[]>()
+  let lastTx = -1
+  for (const record of records) {
+    const index = order.get(record.txHash)
+    if (index === undefined) reject(`record ${record.requestId} names transaction ${record.txHash}, which is not in the block`)
+    if (index! < lastTx) reject(`records are not in transaction order at ${record.requestId}`)
+    lastTx = index!
+    const list = byTx.get(record.txHash) ?? []
+    if (record.callIndex !== list.length) reject(`record ${record.requestId} has call index ${record.callIndex}, expected ${list.length}`)
+    if (record.requestId !== computeRequestId(record.txHash, record.callIndex)) reject(`record ${record.requestId} has a wrong request id`)
+    list.push(record)
+    byTx.set(record.txHash, list)
+  }
+  return byTx
+}
