@@ -29,6 +29,8 @@ export interface DevnetOptions {
   inferenceTimeoutMs?: number
   /** How many inference nodes to start (each a child process with its own dev key). Default 1. */
   inferenceNodes?: number
+  /** How many follower full nodes to start (child processes importing and verifying the producer's blocks). */
+  followers?: number
   log?: (message: string) => void
 }
 
@@ -43,6 +45,8 @@ export interface DevnetInfo {
   accounts: DevAccount[]
   demoModel: { cid: string; inputs: TensorSpec[]; outputs: TensorSpec[] }
   demoConsumer: Address
+  /** JSON-RPC URLs of the follower full nodes. */
+  followers: string[]
 }
 
 export interface InferenceNodeReady {
@@ -58,6 +62,7 @@ export class Devnet {
     readonly node: FullNode,
     private readonly hub: { url: string; close(): Promise<void> },
     readonly inferenceNodes: ReadyChild<InferenceNodeReady>[],
+    readonly followers: ReadyChild<{ rpcUrl: string }>[],
     readonly info: DevnetInfo,
   ) {}
 
@@ -97,6 +102,12 @@ export class Devnet {
       inferenceNodes.push(inference)
       log(`inference node: ${inference.ready.url} (${inference.ready.address})`)
     }
+    const followers: ReadyChild<{ rpcUrl: string }>[] = []
+    for (let i = 0; i < (options.followers ?? 0); i++) {
+      const args = ['node', '--json', '--follow', node.rpc.url, '--data-dir', join(options.dataDir, `follower-${i}`), '--rpc-port', '0', '--chain-id', String(chainId)]
+      followers.push(await spawnCli<{ rpcUrl: string }>(args))
+      log(`follower: ${followers.at(-1)!.ready.rpcUrl}`)
+    }
     const info: DevnetInfo = {
       rpcUrl: node.rpc.url,
       wsUrl: node.rpc.wsUrl,
@@ -107,12 +118,13 @@ export class Devnet {
       accounts,
       demoModel: { cid, inputs: metadata.inputs, outputs: metadata.outputs },
       demoConsumer,
+      followers: followers.map((f) => f.ready.rpcUrl),
     }
-    return new Devnet(node, hub, inferenceNodes, info)
+    return new Devnet(node, hub, inferenceNodes, followers, info)
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.inferenceNodes.map((n) => n.stop()))
+    await Promise.all([...this.followers, ...this.inferenceNodes].map((n) => n.stop()))
     await this.hub.close()
     await this.node.stop()
   }

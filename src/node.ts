@@ -16,6 +16,10 @@ import { ResultCache } from './evm/providers.js'
 import { DEFAULT_CHAIN_ID } from './params.js'
 import { createEthMethods } from './rpc/methods/eth.js'
 import { createInferenceMethods } from './rpc/methods/inference.js'
+import { createSyncMethods } from './rpc/methods/sync.js'
+import { BlockImporter } from './chain/importer.js'
+import { HttpBlockSync } from './p2p/http-sync.js'
+import { defaultVerifiers } from './verify/index.js'
 import { createNetMethods } from './rpc/methods/net.js'
 import { createWeb3Methods } from './rpc/methods/web3.js'
 import { startRpcServer } from './rpc/server.js'
@@ -34,6 +38,8 @@ export interface FullNodeOptions {
   automine?: boolean
   blockTimeMs?: number
   inferenceTimeoutMs?: number
+  /** Run as a follower of the node at this RPC URL: import its blocks, produce none, forward transactions. */
+  follow?: string
   log?: (message: string) => void
 }
 
@@ -44,6 +50,7 @@ export class FullNode {
     readonly dispatcher: Dispatcher,
     readonly backend: ChainRpcBackend,
     readonly rpc: { url: string; wsUrl: string; close(): Promise<void> },
+    readonly sync?: HttpBlockSync,
   ) {}
 
   static async start(options: FullNodeOptions): Promise<FullNode> {
@@ -56,19 +63,31 @@ export class FullNode {
       blockTimeMs: options.blockTimeMs ?? 1000,
       log: options.log,
     })
-    const backend = new ChainRpcBackend(chain, producer, pipeline, VERSION)
+    const backend = new ChainRpcBackend(chain, producer, pipeline, VERSION, options.follow)
+    let sync: HttpBlockSync | undefined
     const methods = {
       ...createEthMethods(backend),
       ...createNetMethods(backend),
       ...createWeb3Methods(backend),
       ...createInferenceMethods(chain),
+      ...createSyncMethods(chain, () => ({
+        role: options.follow ? 'follower' : 'producer',
+        inferencesDispatched: dispatcher.dispatched,
+        lastRejection: sync?.lastRejection,
+      })),
     }
     const rpc = await startRpcServer({ methods, backend, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort ?? 0 })
-    producer.start()
-    return new FullNode(chain, producer, dispatcher, backend, rpc)
+    if (options.follow) {
+      sync = new HttpBlockSync(chain, new BlockImporter(chain, defaultVerifiers()), { peerUrl: options.follow, log: options.log })
+      sync.start()
+    } else {
+      producer.start()
+    }
+    return new FullNode(chain, producer, dispatcher, backend, rpc, sync)
   }
 
   async stop(): Promise<void> {
+    await this.sync?.stop()
     await this.producer.stop()
     await this.rpc.close()
     await this.chain.close()

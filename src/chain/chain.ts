@@ -172,18 +172,26 @@ export class Chain {
     session: (tx: TypedTransaction) => InferenceSession,
     accept: (outcome: ExecutionOutcome, stateRoot: Uint8Array) => Promise<boolean>,
   ): Promise<{ outcome: ExecutionOutcome; stateRoot: Uint8Array; accepted: boolean }> {
+    const parentRoot = this.headBlock.header.stateRoot
     await this.stateManager.checkpoint()
     try {
       const outcome = await executeTransactions(this.vm, env, txs, { session, activate: (s) => (this.activeSession = s) })
+      // Computing the root flushes the caches into the trie: past this point only a reset to the
+      // parent root (which also clears the caches) undoes the execution reliably.
       const stateRoot = await this.stateManager.getStateRoot()
       const accepted = await accept(outcome, stateRoot)
       if (accepted) await this.stateManager.commit()
-      else await this.stateManager.revert()
+      else await this.resetState(parentRoot)
       return { outcome, stateRoot, accepted }
     } catch (err) {
-      await this.stateManager.revert()
+      await this.resetState(parentRoot)
       throw err
     }
+  }
+
+  private async resetState(root: Uint8Array): Promise<void> {
+    await this.stateManager.revert()
+    await this.stateManager.setStateRoot(root)
   }
 
   /** Stores an executed block with its receipts and records, makes it the head and tells listeners. */

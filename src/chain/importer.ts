@@ -117,7 +117,8 @@ export class BlockImporter {
   /** NodeRegistry as of the parent block (the head, before this block executes). */
   private async isServing(node: Hex, cid: string): Promise<boolean> {
     const data = encodeFunctionData({ abi: nodeRegistryAbi, functionName: 'isServing', args: [node, cid] })
-    const result = await this.chain.readStateAt(this.chain.head.header.number, (vm) =>
+    // A message call touches state (the caller's account): run it in a checkpoint that is rolled back.
+    const result = await this.chain.withStateAt(this.chain.head.header.number, (vm) =>
       runMessageCall(vm, this.chain.nextBlockEnv(), { to: NODE_REGISTRY_ADDRESS, data }, defaultCallGas()),
     )
     if (result.error) return false

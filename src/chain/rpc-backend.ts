@@ -4,6 +4,7 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import { PrecomputedProvider } from '../evm/providers.js'
+import { forwardPendingNonce, forwardRawTransaction } from '../p2p/http-sync.js'
 import { InferenceSession } from '../evm/session.js'
 import type { BlockNumber, CallRequest, CallResult, RpcBackend, StoredReceipt, TransactionLocation } from '../rpc/types.js'
 import { defaultCallGas, runMessageCall } from './call.js'
@@ -22,6 +23,8 @@ export class ChainRpcBackend implements RpcBackend {
     private readonly producer: BlockProducer,
     private readonly pipeline: InferencePipeline,
     version: string,
+    /** A follower forwards transactions to the producer at this URL instead of queueing them. */
+    private readonly forwardTo?: string,
   ) {
     this.clientVersion = `inferchain/v${version}/node-${process.version}`
   }
@@ -63,6 +66,8 @@ export class ChainRpcBackend implements RpcBackend {
   }
 
   async pendingNonce(address: Uint8Array): Promise<bigint> {
+    // A follower's view lags the producer's mempool: ask the producer, which orders the nonces.
+    if (this.forwardTo) return forwardPendingNonce(this.forwardTo, bytesToHex(address) as Hex)
     const accountNonce = await this.nonce(address, this.headNumber())
     return this.producer.pendingNonce(bytesToHex(address) as Hex, accountNonce)
   }
@@ -106,6 +111,7 @@ export class ChainRpcBackend implements RpcBackend {
   }
 
   async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
+    if (this.forwardTo) return forwardRawTransaction(this.forwardTo, raw)
     const hash = await this.producer.submit(raw)
     return Buffer.from(hash.slice(2), 'hex')
   }

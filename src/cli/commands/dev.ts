@@ -15,6 +15,7 @@ export function addDevCommand(program: Command): void {
     .option('--hub-port <port>', 'model hub port (0 = any free port)', parsePort, 8546)
     .option('--inference-port <port>', 'inference node port (0 = any free port)', parsePort, 8547)
     .option('--inference-nodes <n>', 'how many inference nodes to start (0 = none; start your own)', parseCount, 1)
+    .option('--followers <n>', 'follower full nodes to start beside the producer (they verify, never run models)', parseCount, 0)
     .option('--automine', 'produce a block as soon as a transaction is ready, instead of on an interval')
     .option('--block-time <ms>', 'interval between blocks when not automining', parsePositiveInt, 1000)
     .option('--fresh', 'delete the data dir first')
@@ -33,6 +34,7 @@ export function addDevCommand(program: Command): void {
         blockTimeMs: opts.blockTime,
         inferenceTimeoutMs: opts.inferenceTimeout,
         inferenceNodes: opts.inferenceNodes,
+        followers: opts.followers,
         log,
       })
       onShutdown(() => devnet.stop())
@@ -55,6 +57,7 @@ function summary(info: DevnetInfo): string {
     `                   inputs ${info.demoModel.inputs.map((t) => `${t.name} ${t.type}[${t.shape}]`).join(', ')}`,
     `                   outputs ${info.demoModel.outputs.map((t) => `${t.name} ${t.type}[${t.shape}]`).join(', ')}`,
     `  demo consumer    ${info.demoConsumer}`,
+    ...(info.followers.length > 0 ? [`  followers        ${info.followers.join(', ')}`] : []),
     '',
     '  funded accounts (10000 ETH each; the standard test mnemonic):',
     ...info.accounts.slice(0, 5).map((a, i) => `    #${i} ${a.address}  ${a.privateKey}`),

@@ -15,6 +15,7 @@ export function addNodeCommand(program: Command): void {
     .option('--automine', 'produce a block as soon as a transaction is ready')
     .option('--block-time <ms>', 'interval between blocks when not automining', parsePositiveInt, 1000)
     .option('--inference-timeout <ms>', 'how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
+    .option('--follow <rpcUrl>', 'follow the node at this JSON-RPC URL: import and verify its blocks (never running a model), forward transactions to it')
     .option('--json', 'print one JSON line when ready')
     .action(async (opts) => {
       const node = await FullNode.start({
@@ -25,6 +26,7 @@ export function addNodeCommand(program: Command): void {
         automine: opts.automine,
         blockTimeMs: opts.blockTime,
         inferenceTimeoutMs: opts.inferenceTimeout,
+        follow: opts.follow,
         log: (m) => process.stderr.write(`${m}\n`),
       })
       onShutdown(() => node.stop())

@@ -1,0 +1,97 @@
+/**
+ * A network of full nodes as separate processes: followers import and verify the producer's blocks
+ * (never running a model), survive kill -9 mid-sync, and sync from an empty data dir.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { createPublicClient, createWalletClient, encodeFunctionData, http, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { compileContracts, getContract } from '../../src/contracts/compile.js'
+import { inferchainChain } from '../../src/sdk/chain.js'
+import { httpRequest } from '../../src/inference/http.js'
+import { tempDir } from '../chain/helpers.js'
+import { cli, startDevnet } from './processes.js'
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+interface Status { role: string; head: Hex; headHash: Hex; stateRoot: Hex; inferencesDispatched: number; lastRejection?: string }
+
+async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = JSON.parse(res.text) as { result: T; error?: { message: string } }
+  if (body.error) throw new Error(body.error.message)
+  return body.result
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('producer and followers', () => {
+  it('reach the same head and state root after mixed transactions with inferences; followers ran no model', async () => {
+    const devnet = await startDevnet(['--followers', '2'])
+    cleanups.push(devnet.stop)
+    const { info } = devnet
+    expect(info.followers).toHaveLength(2)
+    const { abi, bytecode } = getContract(await compileContracts(), 'TwoStepConsumer')
+    const chain = inferchainChain(info.rpcUrl, info.chainId)
+    const account = privateKeyToAccount(info.accounts[5]!.privateKey)
+    const producerClient = createPublicClient({ chain, transport: http(info.rpcUrl), pollingInterval: 50 })
+    // Transactions go in through a follower too: it forwards them to the producer.
+    const viaFollower = createWalletClient({ chain, transport: http(info.followers[0]!), account })
+    const deployed = await viaFollower.deployContract({ abi, bytecode, account, chain })
+    const consumer = (await producerClient.waitForTransactionReceipt({ hash: deployed })).contractAddress!
+    for (let k = 0; k < 4; k++) {
+      const data = encodeFunctionData({ abi, functionName: 'run', args: [info.demoModel.cid, Array.from({ length: 16 }, (_, i) => BigInt((i * k + 1) * 50_000)), 6n] })
+      const hash = await viaFollower.sendTransaction({ to: consumer, data, gas: 3_000_000n, account, chain })
+      expect((await producerClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+      const transfer = await viaFollower.sendTransaction({ to: info.accounts[6]!.address, value: BigInt(k + 1), account, chain })
+      await producerClient.waitForTransactionReceipt({ hash: transfer })
+    }
+    const producer = await rpc<Status>(info.rpcUrl, 'inferchain_nodeStatus')
+    for (const url of info.followers) {
+      await until(async () => (await rpc<Status>(url, 'inferchain_nodeStatus')).head === producer.head)
+      const follower = await rpc<Status>(url, 'inferchain_nodeStatus')
+      expect(follower).toMatchObject({ role: 'follower', headHash: producer.headHash, stateRoot: producer.stateRoot, inferencesDispatched: 0 })
+      expect(follower.lastRejection).toBeUndefined()
+      // The records came along: the follower serves who computed each inference.
+      const records = await rpc<unknown[]>(url, 'inference_getRecordsByBlock', [producer.head])
+      expect(records).toEqual(await rpc<unknown[]>(info.rpcUrl, 'inference_getRecordsByBlock', [producer.head]))
+    }
+    expect(producer.inferencesDispatched).toBeGreaterThan(0)
+  })
+
+  it('a follower killed with -9 mid-sync restarts on a consistent head and catches up; a new one syncs 500+ blocks from empty', async () => {
+    const tmp = tempDir('inferchain-sync-')
+    cleanups.push(tmp.remove)
+    const producer = await cli<{ rpcUrl: string }>(['node', '--json', '--block-time', '10', '--data-dir', `${tmp.dir}/producer`, '--rpc-port', '0'])
+    cleanups.push(producer.stop)
+    const head = async (url: string) => BigInt(await rpc<Hex>(url, 'eth_blockNumber'))
+    await until(async () => (await head(producer.ready.rpcUrl)) >= 250n)
+
+    const followerArgs = ['node', '--json', '--follow', producer.ready.rpcUrl, '--data-dir', `${tmp.dir}/follower`, '--rpc-port', '0']
+    let follower = await cli<{ rpcUrl: string }>(followerArgs)
+    await until(async () => (await head(follower.ready.rpcUrl)) >= 60n)
+    follower.process.kill('SIGKILL')
+    await new Promise((r) => follower.process.once('exit', r))
+
+    follower = await cli<{ rpcUrl: string }>(followerArgs)
+    cleanups.push(follower.stop)
+    await until(async () => (await head(follower.ready.rpcUrl)) >= 250n)
+    const sameBlock = async (url: string, n: bigint) => rpc<{ hash: Hex; stateRoot: Hex }>(url, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
+    expect((await sameBlock(follower.ready.rpcUrl, 250n)).stateRoot).toBe((await sameBlock(producer.ready.rpcUrl, 250n)).stateRoot)
+    expect((await sameBlock(follower.ready.rpcUrl, 250n)).hash).toBe((await sameBlock(producer.ready.rpcUrl, 250n)).hash)
+
+    await until(async () => (await head(producer.ready.rpcUrl)) >= 500n)
+    const fresh = await cli<{ rpcUrl: string }>(['node', '--json', '--follow', producer.ready.rpcUrl, '--data-dir', `${tmp.dir}/fresh`, '--rpc-port', '0'])
+    cleanups.push(fresh.stop)
+    await until(async () => (await head(fresh.ready.rpcUrl)) >= 500n, 120_000)
+    expect((await sameBlock(fresh.ready.rpcUrl, 500n)).hash).toBe((await sameBlock(producer.ready.rpcUrl, 500n)).hash)
+  })
+})
