@@ -1,6 +1,9 @@
 /** The demo model: a small MLP (Gemm → Relu → Gemm) with deterministic weights, written in code. */
-import { buildModel, seededRandom } from './onnx-builder.js'
+import { ModelSpecError } from './errors.js'
+import { buildModel } from './onnx-builder.js'
+import { seededRandom } from './random.js'
 
+/** Layer sizes and the weight seed of an MLP `input [1,inputSize] → hidden → output [1,outputSize]`. */
 export interface MlpSpec {
   inputSize: number
   hiddenSize: number
@@ -8,19 +11,37 @@ export interface MlpSpec {
   seed: number
 }
 
-export const DEMO_MODEL: MlpSpec = { inputSize: 16, hiddenSize: 32, outputSize: 4, seed: 1 }
+/** The devnet's demo model: 16 → 32 → 4, seed 1. */
+export const DEMO_MODEL: Readonly<MlpSpec> = Object.freeze({ inputSize: 16, hiddenSize: 32, outputSize: 4, seed: 1 })
 
+/** An MLP's weights as float32 values (stored as JS numbers), row-major. */
 export interface MlpWeights {
-  /** [inputSize][hiddenSize], row-major flattened. */
+  /** [inputSize][hiddenSize] */
   w1: number[]
+  /** [hiddenSize] */
   b1: number[]
   /** [hiddenSize][outputSize] */
   w2: number[]
+  /** [outputSize] */
   b2: number[]
 }
 
-/** Weights in [-0.5, 0.5), rounded to float32 so the JS reference computes with what ONNX stores. */
+function checkSpec(spec: MlpSpec): void {
+  for (const key of ['inputSize', 'hiddenSize', 'outputSize'] as const) {
+    if (!Number.isInteger(spec[key]) || spec[key] < 1) throw new ModelSpecError(`MLP ${key} must be a positive integer, not ${spec[key]}`, { [key]: spec[key] })
+  }
+  if (!Number.isInteger(spec.seed)) throw new ModelSpecError(`MLP seed must be an integer, not ${spec.seed}`, { seed: spec.seed })
+}
+
+/**
+ * The weights `buildMlpModel(spec)` writes, in [-0.5, 0.5), already rounded to float32 so that a JS
+ * reference computes with exactly what the ONNX file stores.
+ *
+ * @example
+ * const { w1, b1, w2, b2 } = mlpWeights(DEMO_MODEL)
+ */
 export function mlpWeights(spec: MlpSpec): MlpWeights {
+  checkSpec(spec)
   const random = seededRandom(spec.seed)
   const take = (n: number) => Array.from({ length: n }, () => Math.fround(random() - 0.5))
   return {
@@ -31,6 +52,13 @@ export function mlpWeights(spec: MlpSpec): MlpWeights {
   }
 }
 
+/**
+ * An MLP as ONNX bytes: `output = Gemm(Relu(Gemm(input, w1, b1)), w2, b2)`, input `input` float32
+ * [1, inputSize], output `output` float32 [1, outputSize]. Same spec, same bytes (and CID).
+ *
+ * @example
+ * const bytes = buildMlpModel({ inputSize: 4, hiddenSize: 8, outputSize: 2, seed: 7 })
+ */
 export function buildMlpModel(spec: MlpSpec): Uint8Array {
   const w = mlpWeights(spec)
   return buildModel({
@@ -51,6 +79,12 @@ export function buildMlpModel(spec: MlpSpec): Uint8Array {
   })
 }
 
+/**
+ * The demo model's bytes (`DEMO_MODEL`).
+ *
+ * @example
+ * const { cid } = await new HubClient(hubUrl).upload(buildDemoModel(), { name: 'demo-mlp' })
+ */
 export function buildDemoModel(): Uint8Array {
   return buildMlpModel(DEMO_MODEL)
 }
