@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findProjectRoot } from '../src/contracts/files.js'
+import { benchImport, type ImportResult } from './import.js'
 import { benchInferencePath, type InferencePathResult } from './inference-path.js'
 import { fmt, ratio } from './stats.js'
 import { benchThroughput, type ThroughputResult } from './throughput.js'
@@ -45,6 +46,16 @@ function throughputTable(t: ThroughputResult): string[] {
   ]
 }
 
+function importTable(r: ImportResult): string[] {
+  return [
+    '| model | inferences | producer builds (simulate, dispatch, execute) | follower imports (verify, replay) | producer ÷ follower |',
+    '|---|---|---|---|---|',
+    ...r.rows.map((row) => `| ${row.model} | ${row.inferences} | ${fmt(row.produceMs)} | ${fmt(row.importMs)} | ${ratio(row.produceMs, row.importMs)} |`),
+    '',
+    `Sync: a follower imported ${r.syncBlocks} blocks of 10 transfers at ${r.syncBlocksPerSec.toFixed(0)} blocks/s.`,
+  ]
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'inferchain-bench-'))
   try {
@@ -52,6 +63,8 @@ async function main(): Promise<void> {
     const inference = await benchInferencePath(join(dir, 'inference'))
     process.stderr.write('throughput ...\n')
     const throughput = await benchThroughput(join(dir, 'throughput'))
+    process.stderr.write('import vs produce ...\n')
+    const imports = await benchImport(join(dir, 'import'))
     const when = new Date().toISOString()
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
     const markdown = [
@@ -67,10 +80,14 @@ async function main(): Promise<void> {
       '',
       ...throughputTable(throughput),
       '',
+      '## (c) Validation-Computation Separation: building vs. importing a block',
+      '',
+      ...importTable(imports),
+      '',
     ].join('\n')
     const out = join(findProjectRoot(), 'bench', 'results')
     mkdirSync(out, { recursive: true })
-    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput }, null, 2))
+    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput, imports }, null, 2))
     writeFileSync(join(out, 'latest.md'), markdown)
     process.stdout.write(`${markdown}\nwritten to bench/results/latest.md and latest.json\n`)
   } finally {

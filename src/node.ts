@@ -15,6 +15,7 @@ import { Dispatcher } from './evm/dispatcher.js'
 import { ResultCache } from './evm/providers.js'
 import { DEFAULT_CHAIN_ID } from './params.js'
 import { createEthMethods } from './rpc/methods/eth.js'
+import { createFilterMethods } from './rpc/methods/filters.js'
 import { createInferenceMethods } from './rpc/methods/inference.js'
 import { createSyncMethods } from './rpc/methods/sync.js'
 import { BlockImporter } from './chain/importer.js'
@@ -67,6 +68,7 @@ export class FullNode {
     let sync: HttpBlockSync | undefined
     const methods = {
       ...createEthMethods(backend),
+      ...createFilterMethods(backend),
       ...createNetMethods(backend),
       ...createWeb3Methods(backend),
       ...createInferenceMethods(chain),

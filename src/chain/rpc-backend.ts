@@ -98,11 +98,15 @@ export class ChainRpcBackend implements RpcBackend {
     const first = await this.runPrepared(request, cap, block, provider)
     if (first.error) return { failure: first }
     // The 63/64 rule and refunds make the needed limit exceed gasUsed: search the smallest that works.
+    // Most calls need exactly what they used (no 63/64 forwarding, no refund lift): one probe tells.
+    if (first.gasUsed < cap && !(await this.runPrepared(request, first.gasUsed, block, provider)).error) return { gas: first.gasUsed }
     let low = first.gasUsed - 1n
     let high = cap
     const quick = (first.gasUsed * 64n) / 63n + 2_300n
     if (quick < high && !(await this.runPrepared(request, quick, block, provider)).error) high = quick
-    while (high - low > 1n) {
+    // Like geth, stop within 2% of the minimum: each probe is a full EVM run, and contracts that
+    // build large tensors cost hundreds of milliseconds per run.
+    while (high - low > 1n && (high - low) * 50n > high) {
       const mid = (low + high) / 2n
       if ((await this.runPrepared(request, mid, block, provider)).error) low = mid
       else high = mid

@@ -1,12 +1,17 @@
-/** ethereumjs blocks, transactions and receipts in the JSON shapes viem and ethers expect. */
+/**
+ * ethereumjs blocks, transactions, receipts and logs in the execution-API JSON shapes that viem,
+ * ethers and wallets parse. Every quantity is a hex string; nothing here returns a bigint.
+ */
 import type { Block } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
 import type { LogTuple, StoredReceipt } from './types.js'
 
-export const hexQuantity = (n: bigint | number) => `0x${n.toString(16)}`
+/** A quantity as the execution API writes it (`0x0`, `0x1a`, never leading zeros). */
+export const hexQuantity = (n: bigint | number): string => `0x${n.toString(16)}`
 
-export function formatBlock(block: Block, fullTransactions: boolean) {
+/** The header fields of a block (what `newHeads` pushes), fork fields only where the fork is active. */
+export function formatHeader(block: Block): Record<string, unknown> {
   const h = block.header
   const json: Record<string, unknown> = {
     number: hexQuantity(h.number),
@@ -20,21 +25,16 @@ export function formatBlock(block: Block, fullTransactions: boolean) {
     receiptsRoot: bytesToHex(h.receiptTrie),
     miner: h.coinbase.toString(),
     difficulty: hexQuantity(h.difficulty),
+    // Proof-of-authority from block 0: no work was ever summed.
     totalDifficulty: '0x0',
     extraData: bytesToHex(h.extraData),
-    size: hexQuantity(block.serialize().length),
     gasLimit: hexQuantity(h.gasLimit),
     gasUsed: hexQuantity(h.gasUsed),
     timestamp: hexQuantity(h.timestamp),
     mixHash: bytesToHex(h.mixHash),
-    transactions: block.transactions.map((tx, i) => (fullTransactions ? formatTransaction(tx, block, i) : bytesToHex(tx.hash()))),
-    uncles: [],
   }
   if (h.baseFeePerGas !== undefined) json.baseFeePerGas = hexQuantity(h.baseFeePerGas)
-  if (h.withdrawalsRoot !== undefined) {
-    json.withdrawalsRoot = bytesToHex(h.withdrawalsRoot)
-    json.withdrawals = []
-  }
+  if (h.withdrawalsRoot !== undefined) json.withdrawalsRoot = bytesToHex(h.withdrawalsRoot)
   if (h.blobGasUsed !== undefined) json.blobGasUsed = hexQuantity(h.blobGasUsed)
   if (h.excessBlobGas !== undefined) json.excessBlobGas = hexQuantity(h.excessBlobGas)
   if (h.parentBeaconBlockRoot !== undefined) json.parentBeaconBlockRoot = bytesToHex(h.parentBeaconBlockRoot)
@@ -42,34 +42,61 @@ export function formatBlock(block: Block, fullTransactions: boolean) {
   return json
 }
 
-export function formatTransaction(tx: TypedTransaction, block?: Block, index?: number) {
-  const json = tx.toJSON() as Record<string, unknown>
-  const baseFee = block?.header.baseFeePerGas ?? 0n
-  const out: Record<string, unknown> = {
-    ...json,
-    type: hexQuantity(tx.type),
+/** `eth_getBlockBy*`: the header plus `size`, `uncles`, `withdrawals` and the transactions. */
+export function formatBlock(block: Block, fullTransactions: boolean): Record<string, unknown> {
+  const json = formatHeader(block)
+  json.size = hexQuantity(block.serialize().length)
+  json.transactions = block.transactions.map((tx, i) => (fullTransactions ? formatTransaction(tx, { block, index: i }) : bytesToHex(tx.hash())))
+  json.uncles = block.uncleHeaders.map((u) => bytesToHex(u.hash()))
+  if (block.withdrawals !== undefined) json.withdrawals = block.withdrawals.map((w) => w.toJSON())
+  return json
+}
+
+/** What a transaction costs per gas once included: `min(maxFee, baseFee + tip)`. */
+export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {
+  if (!('maxFeePerGas' in tx)) return tx.gasPrice
+  const tipRoom = tx.maxFeePerGas - baseFee
+  return baseFee + (tx.maxPriorityFeePerGas < tipRoom ? tx.maxPriorityFeePerGas : tipRoom)
+}
+
+/** Legacy transactions carry the chain id in `v` (EIP-155) or not at all. */
+function legacyChainId(v: bigint | undefined): string | undefined {
+  return v !== undefined && v >= 35n ? hexQuantity((v - 35n) / 2n) : undefined
+}
+
+/**
+ * A transaction object; `location` is where it was mined (absent while pending, which makes
+ * `blockHash`/`blockNumber`/`transactionIndex` null and `gasPrice` the fee cap, as geth does).
+ */
+export function formatTransaction(tx: TypedTransaction, location?: { block: Block; index: number }): Record<string, unknown> {
+  const { gasLimit, data, ...fields } = tx.toJSON() as Record<string, unknown>
+  const block = location?.block
+  const json: Record<string, unknown> = {
+    ...fields,
     hash: bytesToHex(tx.hash()),
     from: tx.getSenderAddress().toString(),
     to: tx.to?.toString() ?? null,
-    input: json.data ?? '0x',
+    gas: gasLimit,
+    input: data,
     blockHash: block ? bytesToHex(block.hash()) : null,
     blockNumber: block ? hexQuantity(block.header.number) : null,
-    transactionIndex: index !== undefined ? hexQuantity(index) : null,
+    transactionIndex: location ? hexQuantity(location.index) : null,
   }
-  delete out.data
-  if ('maxFeePerGas' in tx) {
-    out.gasPrice = hexQuantity(block ? effectivePrice(tx.maxFeePerGas, tx.maxPriorityFeePerGas, baseFee) : tx.maxFeePerGas)
-    out.yParity = out.v
+  if (tx.type === 0) {
+    json.chainId = legacyChainId(tx.v)
+    delete json.yParity
+  } else {
+    json.yParity = json.v
+    json.accessList ??= []
   }
-  if (json.accessList === undefined && tx.type !== 0) out.accessList = []
-  return out
+  if ('maxFeePerGas' in tx) json.gasPrice = hexQuantity(block ? effectiveGasPrice(tx, block.header.baseFeePerGas ?? 0n) : tx.maxFeePerGas)
+  // JSON drops undefined fields anyway; removing them keeps `toEqual` comparisons honest.
+  for (const key of Object.keys(json)) if (json[key] === undefined) delete json[key]
+  return json
 }
 
-function effectivePrice(maxFee: bigint, tip: bigint, baseFee: bigint): bigint {
-  return baseFee + (tip < maxFee - baseFee ? tip : maxFee - baseFee)
-}
-
-export function formatLog(log: LogTuple, block: Block, txIndex: number, logIndex: number) {
+/** A log with its position: `logIndex` counts across the whole block. */
+export function formatLog(log: LogTuple, block: Block, txIndex: number, logIndex: number): Record<string, unknown> {
   const [address, topics, data] = log
   return {
     address: bytesToHex(address),
@@ -85,20 +112,34 @@ export function formatLog(log: LogTuple, block: Block, txIndex: number, logIndex
   }
 }
 
-/** Index of the first log of each receipt, counted across the block. */
+/** Index (within the block) of the first log of each receipt. */
 export function firstLogIndexes(receipts: StoredReceipt[]): number[] {
   const starts: number[] = []
-  let n = 0
-  for (const r of receipts) {
-    starts.push(n)
-    n += r.logs.length
+  let next = 0
+  for (const receipt of receipts) {
+    starts.push(next)
+    next += receipt.logs.length
   }
   return starts
 }
 
-export function formatReceipt(receipt: StoredReceipt, block: Block, index: number, firstLogIndex: number) {
+/** Every log of a block that `keep` accepts, formatted, in block order. */
+export function blockLogs(block: Block, receipts: StoredReceipt[], keep: (log: LogTuple) => boolean = () => true): Record<string, unknown>[] {
+  const logs: Record<string, unknown>[] = []
+  let logIndex = 0
+  receipts.forEach((receipt, txIndex) => {
+    for (const log of receipt.logs) {
+      if (keep(log)) logs.push(formatLog(log, block, txIndex, logIndex))
+      logIndex++
+    }
+  })
+  return logs
+}
+
+/** The receipt of the `index`-th transaction of `block`. */
+export function formatReceipt(receipt: StoredReceipt, block: Block, index: number, firstLogIndex: number): Record<string, unknown> {
   const tx = block.transactions[index]!
-  return {
+  const json: Record<string, unknown> = {
     transactionHash: bytesToHex(tx.hash()),
     transactionIndex: hexQuantity(index),
     blockHash: bytesToHex(block.hash()),
@@ -114,4 +155,15 @@ export function formatReceipt(receipt: StoredReceipt, block: Block, index: numbe
     type: hexQuantity(tx.type),
     status: hexQuantity(receipt.status),
   }
+  if ('blobVersionedHashes' in tx && block.header.excessBlobGas !== undefined) {
+    json.blobGasUsed = hexQuantity(BigInt(tx.blobVersionedHashes.length) * block.common.param('blobGasPerBlob'))
+    json.blobGasPrice = hexQuantity(block.header.getBlobGasPrice())
+  }
+  return json
+}
+
+/** All receipts of a block (`eth_getBlockReceipts`). */
+export function formatBlockReceipts(block: Block, receipts: StoredReceipt[]): Record<string, unknown>[] {
+  const starts = firstLogIndexes(receipts)
+  return receipts.map((receipt, i) => formatReceipt(receipt, block, i, starts[i]!))
 }

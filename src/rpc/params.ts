@@ -1,29 +1,61 @@
-/** Parameter parsing for JSON-RPC methods (zod): a bad parameter is a -32602 naming the parameter. */
-import { z } from 'zod'
+/**
+ * Parameter schemas for the JSON-RPC methods (zod). `parse` turns a failure into a -32602 whose
+ * message names the parameter and, inside objects, the field (`transaction.to: expected ...`).
+ */
 import { hexToBytes } from '@ethereumjs/util'
 import type { Hex } from 'viem'
+import { z } from 'zod'
 import { invalidParams } from './errors.js'
 import type { CallRequest } from './types.js'
 
-export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte address')
-export const hash32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte hash')
-export const data = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'expected hex data')
+/** A 20-byte address, any case (the checksum is not enforced, as geth does not). */
+export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address')
+/** A 32-byte hash. */
+export const hash32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte hex hash')
+/** Hex bytes: `0x` and an even number of hex digits. */
+export const hexData = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'expected 0x-prefixed hex bytes')
+/** A hex quantity as the execution API defines it: no leading zeros, `0x0` for zero. */
 export const quantity = z
   .string()
-  .regex(/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/, 'expected a hex quantity')
+  .regex(/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/, 'expected a hex quantity without leading zeros')
   .transform((v) => BigInt(v))
-/** Some clients send leading zeros in storage slots and block numbers: accepted where harmless. */
-const looseQuantity = z.string().regex(/^0x[0-9a-fA-F]+$/, 'expected a hex quantity').transform((v) => BigInt(v))
+/** A count given as a hex quantity or a plain JSON number (eth_feeHistory's blockCount). */
+export const countParam = z.union([quantity, z.number().int().nonnegative().transform(BigInt)], {
+  error: 'expected a hex quantity or a non-negative integer',
+})
+/** A storage slot: up to 32 bytes of hex, leading zeros allowed (clients send both forms). */
+export const storageSlot = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a storage slot of at most 32 bytes')
+  .transform((v) => hexToBytes(`0x${v.slice(2).padStart(64, '0')}`))
+/** `true` for full transaction objects, `false` (default) for hashes. */
+export const fullTransactions = z.boolean({ error: 'expected a boolean' }).optional().transform((v) => v ?? false)
 
-export type BlockSelector = { tag: 'latest' | 'pending' | 'earliest' | 'safe' | 'finalized' } | { number: bigint } | { hash: Hex }
+export const BLOCK_TAGS = ['latest', 'pending', 'earliest', 'safe', 'finalized'] as const
+export type BlockTag = (typeof BLOCK_TAGS)[number]
 
-export const blockSelector = z.union([
-  z.enum(['latest', 'pending', 'earliest', 'safe', 'finalized']).transform((tag): BlockSelector => ({ tag })),
-  looseQuantity.transform((number): BlockSelector => ({ number })),
-  z.object({ blockHash: hash32 }).transform((o): BlockSelector => ({ hash: o.blockHash as Hex })),
-  z.object({ blockNumber: looseQuantity }).transform((o): BlockSelector => ({ number: o.blockNumber })),
-])
+/** A block as a method names it, before it is resolved against the chain. */
+export type BlockSelector = { tag: BlockTag } | { number: bigint } | { hash: Hex }
 
+const BLOCK_NUMBER = /^0x[0-9a-fA-F]{1,16}$/
+const blockString = z
+  .string()
+  .refine((s) => (BLOCK_TAGS as readonly string[]).includes(s) || BLOCK_NUMBER.test(s), {
+    error: `expected a hex block number or one of ${BLOCK_TAGS.join(', ')}`,
+  })
+  .transform((s): BlockSelector => ((BLOCK_TAGS as readonly string[]).includes(s) ? { tag: s as BlockTag } : { number: BigInt(s) }))
+
+/** A block tag, a hex number, or an EIP-1898 object `{ blockHash }` / `{ blockNumber }`. */
+export const blockSelector = z.union(
+  [
+    blockString,
+    z.strictObject({ blockHash: hash32, requireCanonical: z.boolean().optional() }).transform((o): BlockSelector => ({ hash: o.blockHash as Hex })),
+    z.strictObject({ blockNumber: z.string().regex(BLOCK_NUMBER) }).transform((o): BlockSelector => ({ number: BigInt(o.blockNumber) })),
+  ],
+  { error: `expected a block tag (${BLOCK_TAGS.join(', ')}), a hex block number, { blockHash } or { blockNumber }` },
+)
+
+/** An `eth_call` / `eth_estimateGas` transaction object; `input` and `data` are both accepted. */
 export const callRequest = z
   .object({
     from: address.optional(),
@@ -33,15 +65,22 @@ export const callRequest = z
     maxFeePerGas: quantity.optional(),
     maxPriorityFeePerGas: quantity.optional(),
     value: quantity.optional(),
-    data: data.optional(),
-    input: data.optional(),
+    data: hexData.optional(),
+    input: hexData.optional(),
     nonce: quantity.optional(),
   })
-  .passthrough()
+  .refine((r) => r.data === undefined || r.input === undefined || r.data.toLowerCase() === r.input.toLowerCase(), {
+    error: 'both "data" and "input" are set and differ',
+    path: ['input'],
+  })
+  .refine((r) => r.gasPrice === undefined || (r.maxFeePerGas === undefined && r.maxPriorityFeePerGas === undefined), {
+    error: 'both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified',
+    path: ['gasPrice'],
+  })
   .transform(
     (r): CallRequest => ({
-      from: r.from as Hex | undefined,
-      to: (r.to ?? undefined) as Hex | undefined,
+      from: r.from?.toLowerCase() as Hex | undefined,
+      to: r.to?.toLowerCase() as Hex | undefined,
       gas: r.gas,
       gasPrice: r.gasPrice,
       maxFeePerGas: r.maxFeePerGas,
@@ -52,22 +91,71 @@ export const callRequest = z
     }),
   )
 
-const topic = z.union([hash32, z.null(), z.array(z.union([hash32, z.null()]))])
-export const logFilter = z.object({
-  fromBlock: blockSelector.optional(),
-  toBlock: blockSelector.optional(),
-  blockHash: hash32.optional(),
-  address: z.union([address, z.array(address)]).optional(),
-  topics: z.array(topic).max(4).optional(),
-})
+/** One topic position: null (any), a hash, or an OR-list in which a null also means any. */
+const topicPosition = z
+  .union([z.null(), hash32, z.array(z.union([hash32, z.null()]))], { error: 'expected null, a 32-byte topic or an array of them' })
+  .transform((t): string[] | null => {
+    if (t === null) return null
+    const alternatives = Array.isArray(t) ? t : [t]
+    if (alternatives.length === 0 || alternatives.includes(null)) return null
+    return (alternatives as string[]).map((x) => x.toLowerCase())
+  })
 
-/** Parses positional params; `names` label them in errors. Missing optional ones may be undefined. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
-  const result = schema.safeParse(value)
-  if (!result.success) throw invalidParams(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}`)
-  return result.data
+/** A log filter after validation: addresses lowercased, each topic position null (any) or a set. */
+export interface LogFilter {
+  fromBlock?: BlockSelector
+  toBlock?: BlockSelector
+  blockHash?: Hex
+  /** Empty: any address. */
+  addresses: Hex[]
+  topics: (Hex[] | null)[]
 }
 
+/** `eth_getLogs` / `eth_subscribe('logs')` filter. */
+export const logFilter = z
+  .object({
+    fromBlock: blockSelector.optional(),
+    toBlock: blockSelector.optional(),
+    blockHash: hash32.optional(),
+    address: z.union([address, z.array(address)], { error: 'expected an address or an array of addresses' }).nullish(),
+    topics: z.array(topicPosition).max(4, 'at most 4 topic positions').nullish(),
+  })
+  .refine((f) => f.blockHash === undefined || (f.fromBlock === undefined && f.toBlock === undefined), {
+    error: 'cannot specify both blockHash and fromBlock/toBlock',
+    path: ['blockHash'],
+  })
+  .transform(
+    (f): LogFilter => ({
+      fromBlock: f.fromBlock,
+      toBlock: f.toBlock,
+      blockHash: f.blockHash?.toLowerCase() as Hex | undefined,
+      addresses: (f.address == null ? [] : Array.isArray(f.address) ? f.address : [f.address]).map((a) => a.toLowerCase() as Hex),
+      topics: (f.topics ?? []) as (Hex[] | null)[],
+    }),
+  )
+
+/** eth_feeHistory's reward percentiles: 0..100, monotonically increasing. */
+export const rewardPercentiles = z
+  .array(z.number().min(0).max(100), { error: 'expected an array of numbers from 0 to 100' })
+  .refine((ps) => ps.every((p, i) => i === 0 || p >= ps[i - 1]!), { error: 'percentiles must be monotonically increasing' })
+  .nullish()
+  .transform((ps) => ps ?? [])
+
+/**
+ * Parses one positional parameter; a failure is a -32602 naming `name` and the failing field.
+ *
+ * @example
+ * const who = parse(address, params[0], 'address')
+ */
+export function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const where = [name, ...(issue?.path ?? [])].join('.')
+  throw invalidParams(`${where}: ${issue?.message ?? 'invalid'}`)
+}
+
+/** Hex (already validated) to bytes. */
 export function bytes(hex: string): Uint8Array {
   return hexToBytes(hex as Hex)
 }

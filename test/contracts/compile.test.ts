@@ -51,7 +51,7 @@ describe('compileContracts', () => {
   it('compiles every source, examples included, with bytecode for each deployable contract', () => {
     const names = Object.keys(compiled.contracts).sort()
     expect(names).toEqual(
-      ['DemoConsumer', 'ForwardCall', 'ModelRegistry', 'NodeRegistry', 'OGInference', 'StringConsumer', 'TensorLib', 'VadConsumer'].sort(),
+      ['DemoConsumer', 'ForwardCall', 'ModelRegistry', 'NodeRegistry', 'OGInference', 'StringConsumer', 'TensorLib', 'TwoStepConsumer', 'VadConsumer'].sort(),
     )
     for (const name of ['ModelRegistry', 'NodeRegistry', 'DemoConsumer', 'VadConsumer', 'StringConsumer', 'ForwardCall']) {
       const c = getContract(compiled, name)

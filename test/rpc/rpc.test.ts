@@ -104,7 +104,7 @@ describe('JSON-RPC on a real node', () => {
     })
     const receipt = await publicClient.waitForTransactionReceipt({ hash })
     await until(() => messages.some((m) => m.params?.subscription === logs))
-    const head = messages.find((m) => m.params?.subscription === heads && m.params.result.number === `0x${receipt.blockNumber.toString(16)}`)
+    const head = messages.find((m) => m.params?.subscription === heads && m.params?.result.number === `0x${receipt.blockNumber.toString(16)}`)
     expect(head?.params?.result.hash).toBe(receipt.blockHash)
     const log = messages.find((m) => m.params?.subscription === logs)!
     expect(log.params!.result).toMatchObject({ transactionHash: hash, address: MODEL_REGISTRY_ADDRESS.toLowerCase() })

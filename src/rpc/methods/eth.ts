@@ -1,34 +1,40 @@
-/** The `eth_*` methods over an `RpcBackend`. */
-import type { Block } from '@ethereumjs/block'
+/**
+ * The `eth_*` methods over an `RpcBackend`: parameters are validated (-32602 naming the bad one),
+ * blocks resolved through the head, results formatted as the execution API defines them.
+ * eth_fillTransaction is deliberately absent: viem falls back to local filling on -32601.
+ */
 import { bytesToHex } from '@ethereumjs/util'
-import { z } from 'zod'
-import type { Hex } from 'viem'
-import { executionReverted, headerNotFound, invalidParams, RpcError } from '../errors.js'
-import { firstLogIndexes, formatBlock, formatLog, formatReceipt, formatTransaction, hexQuantity } from '../format.js'
-import { address, blockSelector, bytes, callRequest, data, hash32, logFilter, parse, quantity, type BlockSelector } from '../params.js'
-import type { RpcBackend, RpcMethodTable, StoredReceipt } from '../types.js'
+import { createBlockResolver } from '../blocks.js'
+import { executionReverted, headerNotFound, invalidParams, serverError, type RpcError } from '../errors.js'
+import { formatBlock, formatBlockReceipts, firstLogIndexes, formatReceipt, formatTransaction, hexQuantity } from '../format.js'
+import { address, blockSelector, bytes, callRequest, countParam, fullTransactions, hash32, hexData, logFilter, parse, quantity, rewardPercentiles, storageSlot } from '../params.js'
+import type { CallResult, RpcBackend, RpcMethodTable } from '../types.js'
+import { feeHistory, MAX_FEE_HISTORY_BLOCKS } from './fee-history.js'
 import { createLogQuery } from './logs.js'
 
-export const MAX_FEE_HISTORY_BLOCKS = 1024
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
 
+/** A failed call as geth answers it: code 3 with the data for a revert, -32000 for a halt. */
+function callFailure(error: NonNullable<CallResult['error']>, haltPrefix = ''): RpcError {
+  return error.revertData !== undefined ? executionReverted(error.revertData) : serverError(`${haltPrefix}${error.message}`)
+}
+
+/** State and block overrides change what a call sees; silently ignoring them would answer wrongly. */
+function refuseOverrides(params: unknown[]): void {
+  if (params[2] != null) throw invalidParams('stateOverrides: not supported by this node')
+  if (params[3] != null) throw invalidParams('blockOverrides: not supported by this node')
+}
+
+/**
+ * @example
+ * const methods = { ...createEthMethods(backend), ...createNetMethods(backend), ...createWeb3Methods(backend) }
+ */
 export function createEthMethods(backend: RpcBackend): RpcMethodTable {
-  /** A selector as a block number; undefined when it names no known block. */
-  async function numberOf(selector: BlockSelector | undefined): Promise<bigint | undefined> {
-    if (selector === undefined) return backend.headNumber()
-    if ('tag' in selector) return selector.tag === 'earliest' ? 0n : backend.headNumber()
-    if ('number' in selector) return selector.number <= backend.headNumber() ? selector.number : undefined
-    return (await backend.blockByHash(bytes(selector.hash)))?.header.number
-  }
-  async function stateBlock(param: unknown): Promise<bigint> {
-    const number = await numberOf(param === undefined ? undefined : parse(blockSelector, param, 'block'))
-    if (number === undefined) throw headerNotFound()
-    return number
-  }
-  async function blockBySelector(param: unknown): Promise<Block | undefined> {
-    const number = await numberOf(parse(blockSelector, param, 'block'))
-    return number === undefined ? undefined : backend.blockByNumber(number)
-  }
-  const full = (param: unknown) => parse(z.boolean().optional(), param, 'fullTransactions') ?? false
+  const blocks = createBlockResolver(backend)
+  const getLogs = createLogQuery(backend, blocks)
+  const blockByHash = (param: unknown) => backend.blockByHash(bytes(parse(hash32, param, 'blockHash')))
+  const txHash = (param: unknown) => bytes(parse(hash32, param, 'transactionHash'))
+  const who = (param: unknown) => bytes(parse(address, param, 'address'))
 
   return {
     eth_chainId: () => hexQuantity(backend.chainId),
@@ -37,133 +43,106 @@ export function createEthMethods(backend: RpcBackend): RpcMethodTable {
     eth_syncing: () => false,
     eth_mining: () => true,
     eth_hashrate: () => '0x0',
-    eth_coinbase: () => '0x0000000000000000000000000000000000000000',
+    eth_coinbase: () => ZERO_ADDRESS,
     eth_gasPrice: () => hexQuantity(backend.gasPrice()),
     eth_maxPriorityFeePerGas: () => hexQuantity(backend.maxPriorityFeePerGas()),
-
-    eth_getBalance: async ([who, block]) => hexQuantity(await backend.balance(bytes(parse(address, who, 'address')), await stateBlock(block))),
-    eth_getCode: async ([who, block]) => bytesToHex(await backend.code(bytes(parse(address, who, 'address')), await stateBlock(block))),
-    eth_getStorageAt: async ([who, slot, block]) => {
-      const key = parse(z.string().regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a storage slot'), slot, 'slot')
-      const padded = bytes(`0x${key.slice(2).padStart(64, '0')}`)
-      return bytesToHex(await backend.storageAt(bytes(parse(address, who, 'address')), padded, await stateBlock(block)))
+    eth_blobBaseFee: async () => {
+      const head = await backend.blockByNumber(backend.headNumber())
+      return hexQuantity(head?.header.excessBlobGas !== undefined ? head.header.calcNextBlobGasPrice(head.common) : 0n)
     },
-    eth_getTransactionCount: async ([who, block]) => {
-      const addr = bytes(parse(address, who, 'address'))
-      const selector = block === undefined ? undefined : parse(blockSelector, block, 'block')
+
+    eth_getBalance: async ([account, block]) => hexQuantity(await backend.balance(who(account), await blocks.stateBlock(block))),
+    eth_getCode: async ([account, block]) => bytesToHex(await backend.code(who(account), await blocks.stateBlock(block))),
+    eth_getStorageAt: async ([account, slot, block]) => {
+      const key = parse(storageSlot, slot, 'slot')
+      return bytesToHex(await backend.storageAt(who(account), key, await blocks.stateBlock(block)))
+    },
+    eth_getTransactionCount: async ([account, block]) => {
+      const addr = who(account)
+      const selector = block == null ? undefined : parse(blockSelector, block, 'block')
       if (selector && 'tag' in selector && selector.tag === 'pending') return hexQuantity(await backend.pendingNonce(addr))
-      return hexQuantity(await backend.nonce(addr, await stateBlock(block)))
+      const number = await blocks.numberOf(selector)
+      if (number === undefined) throw headerNotFound()
+      return hexQuantity(await backend.nonce(addr, number))
     },
 
-    eth_call: async ([request, block]) => {
-      const result = await backend.call(parse(callRequest, request, 'transaction'), await stateBlock(block))
-      if (result.error) throw result.error.revertData !== undefined ? executionReverted(result.error.revertData) : new RpcError(-32000, result.error.message)
+    eth_call: async (params) => {
+      refuseOverrides(params)
+      const request = parse(callRequest, params[0], 'transaction')
+      const result = await backend.call(request, await blocks.stateBlock(params[1]))
+      if (result.error) throw callFailure(result.error)
       return bytesToHex(result.returnValue)
     },
-    eth_estimateGas: async ([request, block]) => {
-      const outcome = await backend.estimateGas(parse(callRequest, request, 'transaction'), await stateBlock(block))
+    eth_estimateGas: async (params) => {
+      refuseOverrides(params)
+      const request = parse(callRequest, params[0], 'transaction')
+      const outcome = await backend.estimateGas(request, await blocks.stateBlock(params[1]))
       if ('gas' in outcome) return hexQuantity(outcome.gas)
-      const error = outcome.failure.error!
-      throw error.revertData !== undefined ? executionReverted(error.revertData) : new RpcError(-32000, `gas required exceeds allowance (${error.message})`)
+      const error = outcome.failure.error ?? { message: 'the call fails at every gas limit' }
+      throw callFailure(error, 'gas required exceeds allowance: ')
     },
-    eth_sendRawTransaction: async ([raw]) => bytesToHex(await backend.sendRawTransaction(bytes(parse(data, raw, 'transaction')))),
+    eth_sendRawTransaction: async ([raw]) => bytesToHex(await backend.sendRawTransaction(bytes(parse(hexData, raw, 'transaction')))),
 
-    eth_getBlockByNumber: async ([block, fullTx]) => {
-      const found = await blockBySelector(block)
-      return found ? formatBlock(found, full(fullTx)) : null
+    eth_getBlockByNumber: async ([block, full]) => {
+      const found = await blocks.block(block)
+      return found ? formatBlock(found, parse(fullTransactions, full, 'fullTransactions')) : null
     },
-    eth_getBlockByHash: async ([hash, fullTx]) => {
-      const found = await backend.blockByHash(bytes(parse(hash32, hash, 'blockHash')))
-      return found ? formatBlock(found, full(fullTx)) : null
+    eth_getBlockByHash: async ([hash, full]) => {
+      const found = await blockByHash(hash)
+      return found ? formatBlock(found, parse(fullTransactions, full, 'fullTransactions')) : null
     },
     eth_getBlockTransactionCountByNumber: async ([block]) => {
-      const found = await blockBySelector(block)
+      const found = await blocks.block(block)
       return found ? hexQuantity(found.transactions.length) : null
     },
     eth_getBlockTransactionCountByHash: async ([hash]) => {
-      const found = await backend.blockByHash(bytes(parse(hash32, hash, 'blockHash')))
+      const found = await blockByHash(hash)
       return found ? hexQuantity(found.transactions.length) : null
     },
+    eth_getUncleCountByBlockNumber: async ([block]) => ((await blocks.block(block)) ? '0x0' : null),
+    eth_getUncleCountByBlockHash: async ([hash]) => ((await blockByHash(hash)) ? '0x0' : null),
     eth_getTransactionByBlockNumberAndIndex: async ([block, index]) => {
-      const found = await blockBySelector(block)
-      const i = Number(parse(quantity, index, 'index'))
-      const tx = found?.transactions[i]
-      return tx ? formatTransaction(tx, found, i) : null
+      const i = parse(quantity, index, 'index')
+      const found = await blocks.block(block)
+      const tx = found?.transactions[Number(i)]
+      return found && tx ? formatTransaction(tx, { block: found, index: Number(i) }) : null
     },
+    eth_getTransactionByBlockHashAndIndex: async ([hash, index]) => {
+      const i = parse(quantity, index, 'index')
+      const found = await blockByHash(hash)
+      const tx = found?.transactions[Number(i)]
+      return found && tx ? formatTransaction(tx, { block: found, index: Number(i) }) : null
+    },
+
     eth_getTransactionByHash: async ([hash]) => {
-      const key = bytes(parse(hash32, hash, 'transactionHash'))
+      const key = txHash(hash)
       const location = await backend.transaction(key)
-      if (location) return formatTransaction(location.block.transactions[location.index]!, location.block, location.index)
+      if (location) return formatTransaction(location.block.transactions[location.index]!, location)
       const pending = backend.pendingTransaction(key)
       return pending ? formatTransaction(pending) : null
     },
     eth_getTransactionReceipt: async ([hash]) => {
-      const location = await backend.transaction(bytes(parse(hash32, hash, 'transactionHash')))
+      const location = await backend.transaction(txHash(hash))
       if (!location) return null
       const receipts = await backend.receipts(location.block)
-      return formatReceipt(receipts[location.index]!, location.block, location.index, firstLogIndexes(receipts)[location.index]!)
+      const receipt = receipts[location.index]
+      if (!receipt) throw new Error(`receipt ${location.index} of block ${location.block.header.number} is missing from the store`)
+      return formatReceipt(receipt, location.block, location.index, firstLogIndexes(receipts)[location.index]!)
     },
     eth_getBlockReceipts: async ([block]) => {
-      const found = await blockBySelector(block)
-      if (!found) return null
-      const receipts = await backend.receipts(found)
-      const starts = firstLogIndexes(receipts)
-      return receipts.map((r, i) => formatReceipt(r, found, i, starts[i]!))
+      const found = await blocks.block(block)
+      return found ? formatBlockReceipts(found, await backend.receipts(found)) : null
     },
-    eth_getLogs: async ([filter]) => createLogQuery(backend, numberOf)(parse(logFilter, filter ?? {}, 'filter')),
+
+    eth_getLogs: async ([filter]) => getLogs(parse(logFilter, filter ?? {}, 'filter')),
     eth_feeHistory: async ([count, newest, percentiles]) => {
-      const blocks = Number(parse(quantity.or(z.number().int().transform(BigInt)), count, 'blockCount'))
-      if (blocks < 1 || blocks > MAX_FEE_HISTORY_BLOCKS) throw invalidParams(`blockCount must be 1..${MAX_FEE_HISTORY_BLOCKS}`)
-      const last = await numberOf(parse(blockSelector, newest, 'newestBlock'))
+      const blockCount = parse(countParam, count, 'blockCount')
+      if (blockCount > MAX_FEE_HISTORY_BLOCKS) throw invalidParams(`blockCount: at most ${MAX_FEE_HISTORY_BLOCKS}`)
+      const ps = parse(rewardPercentiles, percentiles, 'rewardPercentiles')
+      const last = await blocks.numberOf(parse(blockSelector, newest, 'newestBlock'))
       if (last === undefined) throw headerNotFound()
-      const ps = parse(z.array(z.number().min(0).max(100)).optional(), percentiles, 'rewardPercentiles') ?? []
-      return feeHistory(backend, blocks, last, ps)
+      return feeHistory(backend, blockCount, last, ps)
     },
   }
 }
 
-async function feeHistory(backend: RpcBackend, count: number, newest: bigint, percentiles: number[]) {
-  const first = newest - BigInt(count) + 1n < 0n ? 0n : newest - BigInt(count) + 1n
-  const baseFees: string[] = []
-  const ratios: number[] = []
-  const rewards: string[][] = []
-  let lastBlock: Block | undefined
-  for (let n = first; n <= newest; n++) {
-    const block = (await backend.blockByNumber(n))!
-    lastBlock = block
-    const baseFee = block.header.baseFeePerGas ?? 0n
-    baseFees.push(hexQuantity(baseFee))
-    ratios.push(Number(block.header.gasUsed) / Number(block.header.gasLimit))
-    if (percentiles.length > 0) rewards.push(blockRewards(block, await backend.receipts(block), baseFee, percentiles))
-  }
-  baseFees.push(hexQuantity(lastBlock!.header.calcNextBaseFee()))
-  return {
-    oldestBlock: hexQuantity(first),
-    baseFeePerGas: baseFees,
-    gasUsedRatio: ratios,
-    ...(percentiles.length > 0 ? { reward: rewards } : {}),
-    baseFeePerBlobGas: baseFees.map(() => '0x0'),
-    blobGasUsedRatio: ratios.map(() => 0),
-  }
-}
-
-/** Effective tips at gas-weighted percentiles, as geth computes them. */
-function blockRewards(block: Block, receipts: StoredReceipt[], baseFee: bigint, percentiles: number[]): string[] {
-  if (block.transactions.length === 0) return percentiles.map(() => '0x0')
-  const tips = block.transactions
-    .map((tx, i) => ({ tip: receipts[i]!.effectiveGasPrice - baseFee, gas: receipts[i]!.gasUsed }))
-    .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0))
-  const total = tips.reduce((s, t) => s + t.gas, 0n)
-  return percentiles.map((p) => {
-    const threshold = (total * BigInt(Math.round(p * 100))) / 10_000n
-    let sum = 0n
-    for (const t of tips) {
-      sum += t.gas
-      if (sum >= threshold) return hexQuantity(t.tip)
-    }
-    return hexQuantity(tips.at(-1)!.tip)
-  })
-}
-
-export type { Hex }
-export { formatLog }

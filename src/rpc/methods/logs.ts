@@ -1,55 +1,52 @@
-/** eth_getLogs: walks the requested blocks, skipping those whose bloom cannot match. */
-import type { Block } from '@ethereumjs/block'
-import { hexToBytes } from '@ethereumjs/util'
-import { Bloom } from '@ethereumjs/vm'
-import type { z } from 'zod'
-import { RpcError } from '../errors.js'
-import { firstLogIndexes, formatLog } from '../format.js'
-import type { BlockSelector, logFilter } from '../params.js'
-import { createLogMatcher } from '../subscriptions.js'
+/** eth_getLogs: walks the requested blocks, reading receipts only where the logs bloom may match. */
+import { bytes, type BlockSelector, type LogFilter } from '../params.js'
+import type { BlockResolver } from '../blocks.js'
+import { headerNotFound, invalidParams, limitExceeded, serverError } from '../errors.js'
+import { blockLogs } from '../format.js'
+import { compileLogFilter } from '../log-filter.js'
 import type { RpcBackend } from '../types.js'
 
-export const MAX_LOG_RANGE = 10_000n
+/** The most blocks one eth_getLogs may span (geth-style providers cap similarly). */
+export const MAX_LOG_BLOCK_RANGE = 10_000n
 
-type Filter = z.infer<typeof logFilter>
+/** Runs a validated log filter against the chain. */
+export type LogQuery = (filter: LogFilter) => Promise<Record<string, unknown>[]>
 
-export function createLogQuery(backend: RpcBackend, numberOf: (s: BlockSelector | undefined) => Promise<bigint | undefined>) {
-  return async (filter: Filter) => {
-    const addresses = filter.address === undefined ? [] : (Array.isArray(filter.address) ? filter.address : [filter.address]).map((a) => a.toLowerCase())
-    const topics = (filter.topics ?? []).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).filter((x): x is string => x !== null).map((x) => x.toLowerCase())))
-    const matches = createLogMatcher(filter)
-    let blocks: Block[]
-    if (filter.blockHash) {
-      const block = await backend.blockByHash(hexToBytes(filter.blockHash as `0x${string}`))
-      if (!block) throw new RpcError(-32000, 'unknown block')
-      blocks = [block]
-    } else {
-      const head = backend.headNumber()
-      const from = (await numberOf(filter.fromBlock)) ?? head + 1n
-      const to = (await numberOf(filter.toBlock)) ?? head
-      if (to - from + 1n > MAX_LOG_RANGE) throw new RpcError(-32005, `query exceeds the limit of ${MAX_LOG_RANGE} blocks`)
-      blocks = []
-      for (let n = from; n <= to; n++) {
-        const block = await backend.blockByNumber(n)
-        if (block && mayContain(block, addresses, topics)) blocks.push(block)
-      }
+/**
+ * @example
+ * const getLogs = createLogQuery(backend, createBlockResolver(backend))
+ * await getLogs(parse(logFilter, { fromBlock: '0x0', address: token }, 'filter'))
+ */
+export function createLogQuery(backend: RpcBackend, blocks: BlockResolver): LogQuery {
+  /** A range end as a number; `past` says the selector is a number above the head. */
+  async function end(selector: BlockSelector | undefined): Promise<{ number: bigint; past: boolean }> {
+    const head = backend.headNumber()
+    const number = await blocks.numberOf(selector)
+    if (number !== undefined) return { number, past: false }
+    if (selector !== undefined && 'hash' in selector) throw headerNotFound()
+    return { number: head, past: true }
+  }
+
+  return async (filter) => {
+    const compiled = compileLogFilter(filter)
+    if (filter.blockHash !== undefined) {
+      const block = await backend.blockByHash(bytes(filter.blockHash))
+      if (!block) throw serverError('unknown block')
+      return blockLogs(block, await backend.receipts(block), compiled.matches)
     }
-    const logs: ReturnType<typeof formatLog>[] = []
-    for (const block of blocks) {
-      const receipts = await backend.receipts(block)
-      const starts = firstLogIndexes(receipts)
-      receipts.forEach((receipt, txIndex) =>
-        receipt.logs.forEach((log, i) => {
-          if (matches(log)) logs.push(formatLog(log, block, txIndex, starts[txIndex]! + i))
-        }),
-      )
+    const from = await end(filter.fromBlock)
+    if (from.past) return [] // nothing mined there yet
+    const to = (await end(filter.toBlock)).number
+    if (from.number > to) throw invalidParams(`filter: fromBlock (${from.number}) is after toBlock (${to})`)
+    if (to - from.number + 1n > MAX_LOG_BLOCK_RANGE) {
+      throw limitExceeded(`query exceeds the limit of ${MAX_LOG_BLOCK_RANGE} blocks (asked for ${to - from.number + 1n}); narrow fromBlock/toBlock`)
+    }
+    const logs: Record<string, unknown>[] = []
+    for (let n = from.number; n <= to; n++) {
+      const block = await backend.blockByNumber(n)
+      if (!block || block.transactions.length === 0 || !compiled.mayMatchBloom(block.header.logsBloom)) continue
+      logs.push(...blockLogs(block, await backend.receipts(block), compiled.matches))
     }
     return logs
   }
-}
-
-function mayContain(block: Block, addresses: string[], topics: (string[] | null)[]): boolean {
-  const bloom = new Bloom(block.header.logsBloom)
-  if (addresses.length > 0 && !addresses.some((a) => bloom.check(hexToBytes(a as `0x${string}`)))) return false
-  return topics.every((alternatives) => !alternatives || alternatives.length === 0 || alternatives.some((t) => bloom.check(hexToBytes(t as `0x${string}`))))
 }
