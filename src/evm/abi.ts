@@ -5,7 +5,7 @@
 import { bytesToHex, decodeFunctionData, encodeEventTopics, hexToBytes, parseAbi, toFunctionSelector, type AbiFunction, type Hex } from 'viem'
 import { keccak256 } from '../crypto/native.js'
 import { AbiDecodingError, decodeParameters, encodeParameters, type AbiType } from './abi-codec.js'
-import type { ModelInferenceMode, ModelInferenceRequest, ModelInput, ModelOutput, NumberTensor } from './types.js'
+import type { ModelInferenceRequest, ModelInput, ModelOutput, NumberTensor } from './types.js'
 
 const structs = [
   'struct Number { int128 value; int128 decimals; }',

@@ -6,7 +6,7 @@
  * corrupt state, see DESIGN §8).
  */
 import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
-import { bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { BaseError, type Hex } from 'viem'
 import {
   INFERENCE_BASE_GAS,

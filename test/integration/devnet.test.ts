@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { ethers } from 'ethers'
-import { createPublicClient, createWalletClient, decodeEventLog, decodeFunctionResult, http, type Abi, type Address, type Hex } from 'viem'
+import { createPublicClient, createWalletClient, decodeEventLog, decodeFunctionResult, http, type Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
 import { encodeRunModelInference, ogInferenceAbi } from '../../src/evm/abi.js'
