@@ -7,9 +7,8 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { encodeFunctionData, type Hex } from 'viem'
 import { devAccounts } from '../src/chain/dev-accounts.js'
-import { httpRequest } from '../src/inference/http.js'
 import { compileContracts, getContract } from '../src/contracts/compile.js'
-import { encodeRunModelInference, hashModelInput } from '../src/evm/abi.js'
+import { encodeRunModelInference } from '../src/evm/abi.js'
 import { ModelInferenceMode, type ModelInferenceRequest } from '../src/evm/types.js'
 import { HubClient } from '../src/hub/client.js'
 import { startHubServer } from '../src/hub/server.js'
@@ -22,6 +21,7 @@ import { FullNode } from '../src/node.js'
 import { INFERENCE_PRECOMPILE_ADDRESS } from '../src/params.js'
 import { connect } from '../src/sdk/chain.js'
 import { registerInferenceNode, registerModel } from '../src/sdk/registry.js'
+import { rpc } from './rpc.js'
 import { time, type Timing } from './stats.js'
 
 export interface InferencePathResult {
@@ -50,13 +50,6 @@ function request(cid: string, values: number[]): ModelInferenceRequest {
   }
 }
 
-/** JSON-RPC over a keep-alive connection: what we time is the node, not the client library. */
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = JSON.parse(res.text) as { result?: unknown; error?: { message: string } }
-  if (body.error) throw new Error(`${method}: ${body.error.message}`)
-  return body.result
-}
 
 export async function benchInferencePath(dir: string, runs = 200): Promise<InferencePathResult> {
   const accounts = devAccounts(20)
@@ -101,7 +94,6 @@ export async function benchInferencePath(dir: string, runs = 200): Promise<Infer
       const hash = (await rpc(node.rpc.url, 'eth_sendRawTransaction', [signed])) as Hex
       while ((await rpc(node.rpc.url, 'eth_getTransactionReceipt', [hash])) === null) await new Promise((r) => setTimeout(r, 1))
     }, 5)
-    void hashModelInput
     return { raw, inferenceNode, rpcRoundTrip, ethCallCached, ethCallPrecompile, ethCallContract, minedTransaction, verifySignature }
   } finally {
     await inference.close()

@@ -11,10 +11,10 @@ import type { Common } from '@ethereumjs/common'
 import { bytesToHex, type Hex } from 'viem'
 import { createChainCommon } from '../src/chain/common.js'
 import { devAccounts } from '../src/chain/dev-accounts.js'
-import { httpRequest } from '../src/inference/http.js'
 import { join } from 'node:path'
 import { spawnCli } from '../src/cli/child.js'
 import { findProjectRoot } from '../src/contracts/files.js'
+import { rpc } from './rpc.js'
 import { BLOCK_GAS_LIMIT, DEFAULT_CHAIN_ID, GENESIS_BASE_FEE } from '../src/params.js'
 
 export interface ThroughputResult {
@@ -55,13 +55,6 @@ async function bareVm(common: Common, txs: FeeMarket1559Tx[], key: Hex): Promise
   return txs.length / ((performance.now() - started) / 1000)
 }
 
-/** JSON-RPC over a keep-alive connection: what we time is the node, not the client library. */
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = JSON.parse(res.text) as { result?: unknown; error?: { message: string } }
-  if (body.error) throw new Error(`${method}: ${body.error.message}`)
-  return body.result
-}
 
 /** The node as users run it: its own process (`inferchain node`), the client here. */
 async function node(dataDir: string, txs: FeeMarket1559Tx[]): Promise<number> {

@@ -5,7 +5,7 @@
 import { bytesToHex, decodeFunctionData, encodeEventTopics, hexToBytes, parseAbi, toFunctionSelector, type AbiFunction, type Hex } from 'viem'
 import { keccak256 } from '../crypto/native.js'
 import { AbiDecodingError, decodeParameters, encodeParameters, type AbiType } from './abi-codec.js'
-import type { ModelInferenceRequest, ModelInput, ModelOutput, NumberTensor } from './types.js'
+import type { ModelInferenceRequest, ModelInput, ModelOutput } from './types.js'
 
 const structs = [
   'struct Number { int128 value; int128 decimals; }',
@@ -56,10 +56,6 @@ function isFn(name: string) {
   return (item: (typeof ogInferenceAbi)[number]) => item.type === 'function' && item.name === name
 }
 
-type AbiNumberTensor = { name: string; values: readonly { value: bigint; decimals: bigint }[]; shape: readonly number[] }
-type AbiModelInput = { numbers: readonly AbiNumberTensor[]; strings: readonly { name: string; values: readonly string[] }[] }
-type AbiModelOutput = AbiModelInput & { jsons: readonly { name: string; value: string }[]; is_simulation_result: boolean }
-
 export type DecodedPrecompileCall =
   | { functionName: 'runModelInference'; request: ModelInferenceRequest }
   | { functionName: 'runLLMCompletion' | 'runLLMChat' }
@@ -108,24 +104,4 @@ export function encodeModelInferenceEventData(inferenceId: string, request: Mode
 
 export function emptyModelOutput(isSimulationResult: boolean): ModelOutput {
   return { numbers: [], strings: [], jsons: [], isSimulationResult }
-}
-
-function fromAbiTensor(t: AbiNumberTensor): NumberTensor {
-  return { name: t.name, values: t.values.map((v) => ({ value: v.value, decimals: v.decimals })), shape: [...t.shape] }
-}
-
-function fromAbiInput(input: AbiModelInput): ModelInput {
-  return {
-    numbers: input.numbers.map(fromAbiTensor),
-    strings: input.strings.map((s) => ({ name: s.name, values: [...s.values] })),
-  }
-}
-
-/** Decodes `runModelInference` return data (clients, tests). */
-export function decodeModelOutput(abiOutput: AbiModelOutput): ModelOutput {
-  return {
-    ...fromAbiInput(abiOutput),
-    jsons: abiOutput.jsons.map((j) => ({ name: j.name, value: j.value })),
-    isSimulationResult: abiOutput.is_simulation_result,
-  }
 }
