@@ -9,6 +9,7 @@ import { findProjectRoot } from '../src/contracts/files.js'
 import { benchImport, type ImportResult } from './import.js'
 import { benchInferencePath, type InferencePathResult } from './inference-path.js'
 import { fmt, ratio } from './stats.js'
+import { benchTee, teeTable } from './tee.js'
 import { benchThroughput, type ThroughputResult } from './throughput.js'
 
 function inferenceTable(r: InferencePathResult): string[] {
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     const throughput = await benchThroughput(join(dir, 'throughput'))
     process.stderr.write('import vs produce ...\n')
     const imports = await benchImport(join(dir, 'import'))
+    process.stderr.write('TEE verification ...\n')
+    const tee = await benchTee()
     const when = new Date().toISOString()
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
     const markdown = [
@@ -84,10 +87,14 @@ async function main(): Promise<void> {
       '',
       ...importTable(imports),
       '',
+      '## (d) TEE mode: verifying an attested record vs. a VANILLA signature vs. running models',
+      '',
+      ...teeTable(tee),
+      '',
     ].join('\n')
     const out = join(findProjectRoot(), 'bench', 'results')
     mkdirSync(out, { recursive: true })
-    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput, imports }, null, 2))
+    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput, imports, tee }, null, 2))
     writeFileSync(join(out, 'latest.md'), markdown)
     process.stdout.write(`${markdown}\nwritten to bench/results/latest.md and latest.json\n`)
   } finally {

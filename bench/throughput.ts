@@ -23,7 +23,8 @@ export interface ThroughputResult {
   nodeTxPerSec: number
 }
 
-function transfers(common: Common, key: Hex, count: number): FeeMarket1559Tx[] {
+/** Signed EIP-1559 transfers from `key`, nonces 0…count-1, each to a new account. */
+export function transfers(common: Common, key: Hex, count: number): FeeMarket1559Tx[] {
   const secret = hexToBytes(key)
   return Array.from({ length: count }, (_, i) =>
     createFeeMarket1559Tx(
@@ -58,7 +59,7 @@ async function bareVm(common: Common, txs: FeeMarket1559Tx[], key: Hex): Promise
 
 /** The node as users run it: its own process (`inferchain node`), the client here. */
 async function node(dataDir: string, txs: FeeMarket1559Tx[]): Promise<number> {
-  const full = await spawnCli<{ rpcUrl: string }>(['node', '--json', '--data-dir', dataDir, '--rpc-port', '0', '--block-time', '100'], {
+  const full = await spawnCli<{ rpcUrl: string }>(['node', '--json', '--data-dir', dataDir, '--rpc-port', '0', '--p2p-port', '0', '--block-time', '100'], {
     entry: join(findProjectRoot(), 'dist/src/cli/index.js'),
   })
   const url = full.ready.rpcUrl

@@ -14,9 +14,10 @@ import { DiskModelStore } from './hub/store.js'
 import type { TensorSpec } from './hub/types.js'
 import { buildDemoModel } from './models/demo-mlp.js'
 import { FullNode } from './node.js'
-import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_COUNT, INFERENCE_PRECOMPILE_ADDRESS } from './params.js'
+import { DEFAULT_CHAIN_ID, DEFAULT_P2P_PORT, DEV_ACCOUNT_COUNT, INFERENCE_PRECOMPILE_ADDRESS } from './params.js'
 import { connect } from './sdk/chain.js'
-import { registerModel } from './sdk/registry.js'
+import { registerModel, setTeeMeasurementAllowed } from './sdk/registry.js'
+import { ModelInferenceMode } from './evm/types.js'
 
 export interface DevnetOptions {
   dataDir: string
@@ -24,6 +25,8 @@ export interface DevnetOptions {
   rpcPort?: number
   hubPort?: number
   inferencePort?: number
+  /** The producer's libp2p port (followers pick free ones). */
+  p2pPort?: number
   automine?: boolean
   blockTimeMs?: number
   inferenceTimeoutMs?: number
@@ -47,11 +50,15 @@ export interface DevnetInfo {
   demoConsumer: Address
   /** JSON-RPC URLs of the follower full nodes. */
   followers: string[]
+  /** The producer's libp2p multiaddrs: `inferchain node --peer <one of them>` joins this devnet. */
+  p2p: string[]
 }
 
 export interface InferenceNodeReady {
   url: string
   address: Address
+  /** Set when the node serves TEE mode (`--tee dev`): its enclave's measurement and key. */
+  tee?: { kind: string; measurement: Hex; enclaveKey: Hex }
 }
 
 /** Dev account of the first inference node (the last one, so #0 stays the user's); the next use #18, #17, ... */
@@ -74,6 +81,7 @@ export class Devnet {
       dataDir: join(options.dataDir, 'chain'),
       chainId,
       rpcPort: options.rpcPort ?? 8545,
+      p2pPort: options.p2pPort ?? DEFAULT_P2P_PORT,
       automine: options.automine,
       blockTimeMs: options.blockTimeMs,
       inferenceTimeoutMs: options.inferenceTimeoutMs,
@@ -84,7 +92,7 @@ export class Devnet {
     log(`model hub: ${hub.url}`)
     const { cid, metadata } = await new HubClient(hub.url).upload(buildDemoModel(), { name: 'demo-mlp' })
     const clients = await connect({ rpcUrl: node.rpc.url, privateKey: accounts[0]!.privateKey })
-    await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata)
+    await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata, [ModelInferenceMode.VANILLA, ModelInferenceMode.TEE])
     log(`demo model ${cid} registered`)
     const demoConsumer = await deployDemoConsumer(options.dataDir, clients)
     log(`demo consumer at ${demoConsumer}`)
@@ -102,9 +110,15 @@ export class Devnet {
       inferenceNodes.push(inference)
       log(`inference node: ${inference.ready.url} (${inference.ready.address})`)
     }
+    // TEE: dev account #0, NodeRegistry's admin on devnets, allows the dev enclave's measurement.
+    for (const measurement of new Set(inferenceNodes.flatMap((n) => (n.ready.tee ? [n.ready.tee.measurement] : [])))) {
+      await setTeeMeasurementAllowed({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, measurement, true)
+      log(`TEE measurement ${measurement} allowed`)
+    }
     const followers: ReadyChild<{ rpcUrl: string }>[] = []
     for (let i = 0; i < (options.followers ?? 0); i++) {
-      const args = ['node', '--json', '--follow', node.rpc.url, '--data-dir', join(options.dataDir, `follower-${i}`), '--rpc-port', '0', '--chain-id', String(chainId)]
+      const args = ['node', '--json', '--data-dir', join(options.dataDir, `follower-${i}`), '--rpc-port', '0', '--p2p-port', '0', '--chain-id', String(chainId)]
+      for (const address of node.network.multiaddrs) args.push('--peer', address)
       followers.push(await spawnCli<{ rpcUrl: string }>(args))
       log(`follower: ${followers.at(-1)!.ready.rpcUrl}`)
     }
@@ -119,6 +133,7 @@ export class Devnet {
       demoModel: { cid, inputs: metadata.inputs, outputs: metadata.outputs },
       demoConsumer,
       followers: followers.map((f) => f.ready.rpcUrl),
+      p2p: node.network.multiaddrs,
     }
     return new Devnet(node, hub, inferenceNodes, followers, info)
   }
@@ -141,6 +156,8 @@ export function startDevInferenceNode(options: {
 }): Promise<ReadyChild<InferenceNodeReady>> {
   const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', String(options.port), '--cache-dir', options.cacheDir]
   for (const model of options.models) args.push('--model', model)
+  // Devnets serve TEE mode with the development enclave (its root is pinned by the dev genesis).
+  args.push('--tee', 'dev')
   return spawnCli<InferenceNodeReady>(args, { env: { INFERCHAIN_PRIVATE_KEY: options.privateKey } })
 }
 

@@ -2,9 +2,9 @@
  * A full node: chain + mempool/producer + PIPE pipeline + dispatcher + JSON-RPC, composed with one
  * start/stop lifecycle.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { hexToBytes, type Hex } from 'viem'
 import { Chain } from './chain/chain.js'
+import { devSealer } from './chain/dev-accounts.js'
 import { devGenesis } from './chain/dev-genesis.js'
 import { RegistryNodeDirectory } from './chain/node-directory.js'
 import { InferencePipeline } from './chain/pipeline.js'
@@ -17,17 +17,19 @@ import { DEFAULT_CHAIN_ID } from './params.js'
 import { createEthMethods } from './rpc/methods/eth.js'
 import { createFilterMethods } from './rpc/methods/filters.js'
 import { createInferenceMethods } from './rpc/methods/inference.js'
+import { createRegistryMethods } from './rpc/methods/registry.js'
 import { createSyncMethods } from './rpc/methods/sync.js'
 import { BlockImporter } from './chain/importer.js'
-import { HttpBlockSync } from './p2p/http-sync.js'
+import { ChainNetwork } from './p2p/network.js'
 import { defaultVerifiers } from './verify/index.js'
 import { createNetMethods } from './rpc/methods/net.js'
 import { createWeb3Methods } from './rpc/methods/web3.js'
 import { startRpcServer } from './rpc/server.js'
+import { explorerRoute } from './explorer/route.js'
 
-import { findProjectRoot } from './contracts/files.js'
+import { VERSION } from './version.js'
 
-export const VERSION: string = (JSON.parse(readFileSync(join(findProjectRoot(), 'package.json'), 'utf8')) as { version: string }).version
+export { VERSION }
 
 export interface FullNodeOptions {
   dataDir: string
@@ -39,9 +41,23 @@ export interface FullNodeOptions {
   automine?: boolean
   blockTimeMs?: number
   inferenceTimeoutMs?: number
-  /** Run as a follower of the node at this RPC URL: import its blocks, produce none, forward transactions. */
-  follow?: string
+  /**
+   * Multiaddrs of peers to join (each ending in /p2p/<peer id>). A node given peers is a follower:
+   * it imports and verifies the network's blocks, produces none and relays transactions to the producer.
+   */
+  peers?: string[]
+  p2pHost?: string
+  /** libp2p TCP port; 0 picks a free one. */
+  p2pPort?: number
+  /** How often a node refreshes its peers' status and fills gaps (ms). */
+  syncIntervalMs?: number
+  /** Most peers this node dials itself (default 16). */
+  maxPeers?: number
+  /** The producer's sealing key; default: the dev sealer of the dev genesis. */
+  sealerKey?: Hex
   log?: (message: string) => void
+  /** Followers: after each imported block (progress). */
+  onImported?: (number: bigint, target: bigint) => void
 }
 
 export class FullNode {
@@ -51,12 +67,19 @@ export class FullNode {
     readonly dispatcher: Dispatcher,
     readonly backend: ChainRpcBackend,
     readonly rpc: { url: string; wsUrl: string; close(): Promise<void> },
-    readonly sync?: HttpBlockSync,
+    readonly network: ChainNetwork,
   ) {}
+
+  get role(): 'producer' | 'follower' {
+    return this.network.sync ? 'follower' : 'producer'
+  }
 
   static async start(options: FullNodeOptions): Promise<FullNode> {
     const genesis = options.genesis ?? (await devGenesis(options.chainId ?? DEFAULT_CHAIN_ID))
-    const chain = await Chain.open({ dataDir: options.dataDir, genesis })
+    const follower = (options.peers?.length ?? 0) > 0
+    // Devnets are sealed by the dev sealer; a follower needs no key (it only checks seals).
+    const sealerKey = follower ? undefined : (options.sealerKey ?? devSealer().privateKey)
+    const chain = await Chain.open({ dataDir: options.dataDir, genesis, sealerKey })
     const dispatcher = new Dispatcher(new RegistryNodeDirectory(chain), { timeoutMs: options.inferenceTimeoutMs })
     const pipeline = new InferencePipeline(chain, dispatcher, new ResultCache())
     const producer = new BlockProducer(chain, pipeline, {
@@ -64,32 +87,47 @@ export class FullNode {
       blockTimeMs: options.blockTimeMs ?? 1000,
       log: options.log,
     })
-    const backend = new ChainRpcBackend(chain, producer, pipeline, VERSION, options.follow)
-    let sync: HttpBlockSync | undefined
+    let backend: ChainRpcBackend | undefined
+    const network = await ChainNetwork.start({
+      chain,
+      role: follower ? 'follower' : 'producer',
+      dataDir: options.dataDir,
+      host: options.p2pHost,
+      port: options.p2pPort,
+      peers: options.peers,
+      importer: follower ? new BlockImporter(chain, defaultVerifiers()) : undefined,
+      producer: follower
+        ? undefined
+        : { submit: (raw) => producer.submit(raw), pendingNonce: (address) => backend!.pendingNonce(address), sealerKey: hexToBytes(sealerKey!) },
+      syncIntervalMs: options.syncIntervalMs,
+      maxPeers: options.maxPeers,
+      log: options.log,
+      onImported: options.onImported,
+    })
+    backend = new ChainRpcBackend(chain, producer, pipeline, VERSION, follower ? network : undefined)
     const methods = {
       ...createEthMethods(backend),
       ...createFilterMethods(backend),
-      ...createNetMethods(backend),
+      ...createNetMethods(backend, () => network.peerCount),
       ...createWeb3Methods(backend),
       ...createInferenceMethods(chain),
+      ...createRegistryMethods(chain),
       ...createSyncMethods(chain, () => ({
-        role: options.follow ? 'follower' : 'producer',
+        role: follower ? 'follower' : 'producer',
         inferencesDispatched: dispatcher.dispatched,
-        lastRejection: sync?.lastRejection,
-      })),
+        lastRejection: network.sync?.lastRejection,
+        peerId: network.peerId,
+        p2p: network.multiaddrs,
+        peers: network.peerCount,
+      }), () => network.sync?.syncing()),
     }
-    const rpc = await startRpcServer({ methods, backend, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort ?? 0 })
-    if (options.follow) {
-      sync = new HttpBlockSync(chain, new BlockImporter(chain, defaultVerifiers()), { peerUrl: options.follow, log: options.log })
-      sync.start()
-    } else {
-      producer.start()
-    }
-    return new FullNode(chain, producer, dispatcher, backend, rpc, sync)
+    const rpc = await startRpcServer({ methods, backend, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort ?? 0, routes: [explorerRoute()] })
+    if (!follower) producer.start()
+    return new FullNode(chain, producer, dispatcher, backend, rpc, network)
   }
 
   async stop(): Promise<void> {
-    await this.sync?.stop()
+    await this.network.stop()
     await this.producer.stop()
     await this.rpc.close()
     await this.chain.close()

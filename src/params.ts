@@ -6,6 +6,8 @@ import type { Address } from 'viem'
 
 /** The devnet's own chain id ("inferchain devnet"); `--chain-id` overrides it. */
 export const DEFAULT_CHAIN_ID = 424_242
+/** Default libp2p TCP port of a full node (not consensus; the JSON-RPC default stays 8545). */
+export const DEFAULT_P2P_PORT = 30_342
 
 /** The standard dev mnemonic (Hardhat, Anvil), so every tool works out of the box. */
 export const DEV_MNEMONIC = 'test test test test test test test test test test test junk'
@@ -62,3 +64,5 @@ export const TX_DATA_ZERO_GAS = 4n
 export const TX_DATA_NONZERO_GAS = 16n
 export const TX_CREATION_GAS = 32_000n
 export const INITCODE_WORD_GAS = 2n
+/** EIP-7623 (Prague+): a transaction pays at least base + 10 per calldata token (zero byte 1, other 4). */
+export const TX_FLOOR_GAS_PER_TOKEN = 10n

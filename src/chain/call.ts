@@ -7,7 +7,7 @@ import { bytesToUnprefixedHex, createAddressFromString, hexToBytes, type Address
 import type { VM } from '@ethereumjs/vm'
 import type { Common } from '@ethereumjs/common'
 import type { CallRequest, CallResult } from '../rpc/types.js'
-import { INITCODE_WORD_GAS, TX_BASE_GAS, TX_CREATION_GAS, TX_DATA_NONZERO_GAS, TX_DATA_ZERO_GAS, TX_GAS_LIMIT_CAP } from '../params.js'
+import { INITCODE_WORD_GAS, TX_BASE_GAS, TX_CREATION_GAS, TX_DATA_NONZERO_GAS, TX_DATA_ZERO_GAS, TX_FLOOR_GAS_PER_TOKEN, TX_GAS_LIMIT_CAP } from '../params.js'
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
 
@@ -19,6 +19,9 @@ export function defaultCallGas(_common?: Common): bigint {
 export async function runMessageCall(vm: VM, env: Block, request: CallRequest, gasLimit: bigint): Promise<CallResult> {
   const data = request.data ? hexToBytes(request.data) : new Uint8Array()
   const intrinsic = intrinsicGas(request, data)
+  const floor = calldataFloorGas(data)
+  // A transaction with less gas than the EIP-7623 floor is invalid: so is the call (estimates search past it).
+  if (gasLimit < floor) return { returnValue: new Uint8Array(), gasUsed: floor, error: { message: `intrinsic gas too low: the calldata floor is ${floor}` } }
   const executionGas = gasLimit > intrinsic ? gasLimit - intrinsic : 0n
   const caller = createAddressFromString(request.from ?? ZERO_ADDRESS)
   const to = request.to ? createAddressFromString(request.to) : undefined
@@ -34,7 +37,8 @@ export async function runMessageCall(vm: VM, env: Block, request: CallRequest, g
     skipBalance: true,
   })
   const exec = result.execResult
-  const gasUsed = intrinsic + exec.executionGasUsed
+  // What the transaction would be charged: execution, or the calldata floor when that is higher.
+  const gasUsed = maxBigInt(intrinsic + exec.executionGasUsed, floor)
   if (exec.exceptionError === undefined) return { returnValue: exec.returnValue, gasUsed }
   const reverted = exec.exceptionError.error === 'revert'
   return {
@@ -57,6 +61,16 @@ async function warmLikeATransaction(vm: VM, caller: EthAddress, to: EthAddress |
   if (to) journal.addAlwaysWarmAddress(bytesToUnprefixedHex(to.bytes))
   journal.addAlwaysWarmAddress(bytesToUnprefixedHex(env.header.coinbase.bytes))
 }
+
+/** EIP-7623's minimum charge for a transaction carrying `data`. */
+function calldataFloorGas(data: Uint8Array): bigint {
+  let zeros = 0
+  for (const byte of data) if (byte === 0) zeros++
+  const tokens = BigInt(zeros) + 4n * BigInt(data.length - zeros)
+  return TX_BASE_GAS + TX_FLOOR_GAS_PER_TOKEN * tokens
+}
+
+const maxBigInt = (a: bigint, b: bigint): bigint => (a > b ? a : b)
 
 /** What a transaction of this shape pays before execution (base, calldata, creation), as runTx charges it. */
 function intrinsicGas(request: CallRequest, data: Uint8Array): bigint {

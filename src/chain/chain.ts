@@ -2,41 +2,52 @@
  * The chain: state on a Merkle-Patricia trie in LevelDB, blocks in the BlockStore, one VM with the
  * inference precompile. All VM and state access is serialised through one queue.
  */
-import { Block, createBlock, createBlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
+import { Block, createBlock, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { createMPT } from '@ethereumjs/mpt'
-import { RLP } from '@ethereumjs/rlp'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { createAddressFromString, hexToBytes, ValueEncoding, type Address as EthAddress } from '@ethereumjs/util'
+import { hexToBytes, ValueEncoding, type Address as EthAddress } from '@ethereumjs/util'
 import { Bloom, createVM, encodeReceipt, type VM } from '@ethereumjs/vm'
 import type { Hex } from 'viem'
+import { addressOfPublicKey, publicKeyOf } from '../crypto/native.js'
 import { createInferencePrecompile } from '../evm/precompile.js'
 import { decodeRecords, encodeRecords, recordsCommitment } from '../evm/record-codec.js'
 import type { InferenceRecord } from '../evm/records.js'
-import type { InferenceSession } from '../evm/session.js'
+import type { InferenceSession, InferenceSessionSource } from '../evm/session.js'
 import { BLOCK_GAS_LIMIT } from '../params.js'
 import type { StoredReceipt } from '../rpc/types.js'
 import { BlockStore } from './block-store.js'
+import { CallVmPool, ReadLog } from './call-vms.js'
 import { createChainCommon } from './common.js'
 import { ChainDatabase, LevelTrieDB } from './database.js'
+import { SealerKeyError } from './errors.js'
 import { executeTransactions, type ExecutionOutcome } from './executor.js'
+import { orderedTrieRoot } from './ordered-trie.js'
+import { RecentTrieNodes } from './recent-trie-nodes.js'
 import { writeGenesis, type GenesisSpec } from './genesis.js'
+import { SEAL_ATTACHMENT, sealBlock } from './seal.js'
 import { SerialQueue } from './serial-queue.js'
+import { trustedRoot, type TrustedRoot } from '../tee/roots.js'
 
 export const RECORDS_ATTACHMENT = 'records'
 /** Trie nodes kept in memory (LRU) so reads of hot state do not go to LevelDB. */
 const TRIE_NODE_CACHE = 100_000
+/** Calls run on VMs of their own (`withCallVm`): at most this many at once, the others wait. */
+export const MAX_CALL_VMS = 32
+/** Call VMs read a head's state afresh after every block: a smaller node cache each. */
+const CALL_VM_TRIE_NODE_CACHE = 10_000
 
 export interface ChainOptions {
   dataDir: string
   genesis: GenesisSpec
-  /** Fee recipient of produced blocks. */
-  coinbase?: Hex
+  /** The sealer's private key (the address genesis names): needed to produce blocks, not to import them. */
+  sealerKey?: Hex
 }
 
 export interface ProducedBlock {
   block: Block
+  seal: Uint8Array
   receipts: StoredReceipt[]
   records: InferenceRecord[]
   outcome: ExecutionOutcome
@@ -51,6 +62,9 @@ export class Chain {
   private readonly listeners = new Set<NewBlockListener>()
   private vm!: VM
   private historical?: { root: Uint8Array; vm: VM }
+  private readonly callVms = new CallVmPool(MAX_CALL_VMS)
+  /** Chain configuration: the roots TEE attestations must chain to (`GenesisSpec.teeTrustedRoots`). */
+  teeTrustedRoots: readonly TrustedRoot[] = []
   private envCache?: { head: Block; timestamp: bigint; env: Block }
 
   private constructor(
@@ -60,7 +74,9 @@ export class Chain {
     private readonly stateManager: MerkleStateManager,
     private headBlock: Block,
     readonly genesisHash: Uint8Array,
-    private readonly coinbase: EthAddress,
+    /** The one address allowed to seal blocks: genesis's coinbase. Also the fee recipient. */
+    readonly sealer: EthAddress,
+    private readonly sealerKey: Uint8Array | undefined,
   ) {}
 
   static async open(options: ChainOptions): Promise<Chain> {
@@ -69,20 +85,25 @@ export class Chain {
     const stateManager = await createStateManager(db, common)
     const store = new BlockStore(db, common)
     let head: Block
-    let genesisHash: Uint8Array
+    let genesis: Block
     const headHash = await store.headHash()
     if (headHash === undefined) {
-      head = await writeGenesis(options.genesis, stateManager, common)
+      head = genesis = await writeGenesis(options.genesis, stateManager, common)
       await store.commit(head, [])
-      genesisHash = head.hash()
     } else {
       head = (await store.blockByHash(headHash))!
-      genesisHash = (await store.hashByNumber(0n))!
+      genesis = (await store.blockByNumber(0n))!
       await stateManager.setStateRoot(head.header.stateRoot)
     }
-    const coinbase = createAddressFromString(options.coinbase ?? '0x0000000000000000000000000000000000000000')
-    const chain = new Chain(common, store, db, stateManager, head, genesisHash, coinbase)
+    const sealer = genesis.header.coinbase
+    const sealerKey = options.sealerKey && hexToBytes(options.sealerKey)
+    if (sealerKey && !equalBytes(addressOfPublicKey(publicKeyOf(sealerKey)), sealer.bytes)) {
+      await db.close()
+      throw new SealerKeyError(`the sealer key is not the key of this chain's sealer ${sealer}`, { sealer: sealer.toString() })
+    }
+    const chain = new Chain(common, store, db, stateManager, head, genesis.hash(), sealer, sealerKey)
     chain.vm = await chain.createVm(stateManager)
+    chain.teeTrustedRoots = (options.genesis.teeTrustedRoots ?? []).map((der) => trustedRoot(hexToBytes(der)))
     return chain
   }
 
@@ -124,7 +145,7 @@ export class Chain {
           timestamp: timestamp > parent.timestamp ? timestamp : parent.timestamp + 1n,
           gasLimit: BLOCK_GAS_LIMIT,
           baseFeePerGas: parent.calcNextBaseFee(),
-          coinbase: this.coinbase,
+          coinbase: this.sealer,
         },
       },
       { common: this.common, setHardfork: false },
@@ -142,6 +163,7 @@ export class Chain {
     const encodedRecords = encodeRecords(records)
     const transactions = outcome.executed.map((e) => e.tx)
     const derived = await deriveRoots(outcome, this.common)
+    if (!this.sealerKey) throw new SealerKeyError('this node has no sealer key: it can import blocks but not produce them')
     const header = createBlockHeader(
       {
         ...env.header.toJSON(),
@@ -157,8 +179,9 @@ export class Chain {
     // The executed transaction objects go in as they are (createBlock would rebuild each one).
     const block = new Block(header, transactions, [], [], { common: this.common })
     const receipts = outcome.executed.map((e) => e.receipt)
-    await this.adopt(block, receipts, records, encodedRecords)
-    return { block, receipts, records, outcome }
+    const seal = sealBlock(block, this.sealerKey)
+    await this.adopt(block, seal, receipts, records, encodedRecords)
+    return { block, seal, receipts, records, outcome }
   }
 
   /**
@@ -194,12 +217,12 @@ export class Chain {
     await this.stateManager.setStateRoot(root)
   }
 
-  /** Stores an executed block with its receipts and records, makes it the head and tells listeners. */
-  async adopt(block: Block, receipts: StoredReceipt[], records: InferenceRecord[], encodedRecords: Uint8Array): Promise<void> {
+  /** Stores an executed block with its seal, receipts and records, makes it the head and tells listeners. */
+  async adopt(block: Block, seal: Uint8Array, receipts: StoredReceipt[], records: InferenceRecord[], encodedRecords: Uint8Array): Promise<void> {
     await this.store.commit(
       block,
       receipts,
-      records.length > 0 ? { [RECORDS_ATTACHMENT]: encodedRecords } : {},
+      { [SEAL_ATTACHMENT]: seal, ...(records.length > 0 ? { [RECORDS_ATTACHMENT]: encodedRecords } : {}) },
       records.map((r) => ({ kind: RECORDS_ATTACHMENT, key: hexToBytes(r.requestId) })),
     )
     this.headBlock = block
@@ -218,6 +241,55 @@ export class Chain {
     } finally {
       await vm.stateManager.revert()
     }
+  }
+
+  /**
+   * Runs `task` on a VM of its own over the committed state after block `number`, outside the
+   * queue: the task may wait mid-run (an eth_call waiting for an inference node) without holding
+   * up block production or other requests. Committed state is only ever added to (trie nodes are
+   * addressed by hash and never deleted), so blocks committed meanwhile leave its view intact. The
+   * task's state changes are always rolled back; the task sets `slot.activeSession` for the
+   * precompile of this VM.
+   */
+  async withCallVm<T>(number: bigint, task: (vm: VM, slot: { activeSession: InferenceSession | undefined }) => Promise<T>): Promise<T> {
+    const root = number === this.headBlock.header.number ? this.headBlock.header.stateRoot : (await this.store.blockByNumber(number))?.header.stateRoot
+    if (root === undefined) throw new Error(`block ${number} not found`)
+    const callVm = await this.callVms.acquire(async () => {
+      const slot: { activeSession: InferenceSession | undefined } = { activeSession: undefined }
+      const stateManager = await createStateManager(this.db, this.common, CALL_VM_TRIE_NODE_CACHE)
+      return { vm: await this.createVm(stateManager, slot), slot, root: new Uint8Array(), reads: new ReadLog(stateManager) }
+    })
+    const stateManager = callVm.vm.stateManager
+    let outcome: { value: T } | { error: unknown }
+    try {
+      if (!equalBytes(callVm.root, root)) {
+        await stateManager.setStateRoot(root)
+        callVm.root = root
+      }
+      await stateManager.checkpoint()
+      try {
+        outcome = { value: await task(callVm.vm, callVm.slot) }
+      } catch (error) {
+        outcome = { error }
+      } finally {
+        callVm.slot.activeSession = undefined
+        await stateManager.revert()
+      }
+    } catch (err) {
+      // Its state is unknown (a root, checkpoint or revert failed): the VM is not used again.
+      this.callVms.release(callVm, false)
+      throw err
+    }
+    // Warming the caches for the next call happens after this one has its answer.
+    void callVm.reads
+      .warm()
+      .then(() => forgetReads(stateManager))
+      .then(
+        () => this.callVms.release(callVm, true),
+        () => this.callVms.release(callVm, false),
+      )
+    if ('error' in outcome) throw outcome.error
+    return outcome.value
   }
 
   /** The inference records committed by a block (empty for blocks without inference). */
@@ -240,7 +312,12 @@ export class Chain {
    * not change state; skipping the checkpoint keeps the caches warm). Must be called inside `exclusive`.
    */
   async readStateAt<T>(number: bigint, task: (vm: VM) => Promise<T>): Promise<T> {
-    return task(await this.vmAt(number))
+    const vm = await this.vmAt(number)
+    try {
+      return await task(vm)
+    } finally {
+      forgetReads(vm.stateManager)
+    }
   }
 
   async close(): Promise<void> {
@@ -259,12 +336,12 @@ export class Chain {
     return this.historical.vm
   }
 
-  private createVm(stateManager: MerkleStateManager): Promise<VM> {
+  private createVm(stateManager: MerkleStateManager, sessions: InferenceSessionSource = this): Promise<VM> {
     return createVM({
       common: this.common,
       stateManager,
       blockchain: this.blockHashSource(),
-      evmOpts: { customPrecompiles: [createInferencePrecompile(this)] },
+      evmOpts: { customPrecompiles: [createInferencePrecompile(sessions)] },
     })
   }
 
@@ -283,24 +360,48 @@ export class Chain {
   }
 }
 
-async function createStateManager(db: ChainDatabase, common: Common): Promise<MerkleStateManager> {
+/** The caches of each state manager this module creates (ethereumjs keeps them protected). */
+const cachesOf = new WeakMap<object, Caches>()
+
+/**
+ * ethereumjs's state caches record a cache miss like a write when no checkpoint is open: the next
+ * commit at depth 0 — every block — then puts each account read since into the trie again, one
+ * LevelDB batch per account, though nothing changed (with a stream of transfers, one extra trie
+ * write per transaction: its recipient, read at admission). A read-only task's misses are not
+ * writes: forget them, keeping the values cached. Nothing writes at depth 0 outside a checkpoint
+ * (blocks and genesis commit theirs, which flushes), so the caches hold no other depth-0 entries.
+ */
+function forgetReads(stateManager: object): void {
+  const caches = cachesOf.get(stateManager)
+  caches?.account?.flush()
+  caches?.storage?.flush()
+  caches?.code?.flush()
+}
+
+/** One RecentTrieNodes per database: every state manager over it reads what the head's wrote. */
+const trieNodesOf = new WeakMap<ChainDatabase, RecentTrieNodes>()
+
+async function createStateManager(db: ChainDatabase, common: Common, cacheSize = TRIE_NODE_CACHE): Promise<MerkleStateManager> {
+  let nodes = trieNodesOf.get(db)
+  if (nodes === undefined) {
+    nodes = new RecentTrieNodes(new LevelTrieDB(db.state))
+    trieNodesOf.set(db, nodes)
+  }
   // `common` gives the trie the native keccak (its customCrypto) for node and key hashing.
-  const trie = await createMPT({ db: new LevelTrieDB(db.state), useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: TRIE_NODE_CACHE })
-  return new MerkleStateManager({ trie, caches: new Caches(), common })
+  const trie = await createMPT({ db: nodes, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize })
+  const caches = new Caches()
+  const stateManager = new MerkleStateManager({ trie, caches, common })
+  cachesOf.set(stateManager, caches)
+  return stateManager
 }
 
 /** The header fields a block's execution determines besides the state root. */
-export async function deriveRoots(outcome: ExecutionOutcome, common: Common) {
-  const transactions = outcome.executed.map((e) => e.tx)
-  const receipts = await createMPT({ common })
-  for (const [index, e] of outcome.executed.entries()) {
-    await receipts.put(RLP.encode(index), encodeReceipt(e.result.receipt, e.tx.type))
-  }
+export async function deriveRoots(outcome: ExecutionOutcome, _common?: Common) {
   const bloom = new Bloom()
   for (const e of outcome.executed) bloom.or(e.result.bloom)
   return {
-    transactionsTrie: await genTransactionsTrieRoot(transactions, await createMPT({ common })),
-    receiptTrie: receipts.root(),
+    transactionsTrie: orderedTrieRoot(outcome.executed.map((e) => e.tx.serialize())),
+    receiptTrie: orderedTrieRoot(outcome.executed.map((e) => encodeReceipt(e.result.receipt, e.tx.type))),
     logsBloom: bloom.bitvector,
   }
 }

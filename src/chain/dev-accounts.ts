@@ -13,11 +13,24 @@ export interface DevAccount {
 }
 
 export function devAccounts(count: number, mnemonic = DEV_MNEMONIC): DevAccount[] {
-  // One seed derivation (PBKDF2, slow) for all accounts.
-  const root = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic))
-  return Array.from({ length: count }, (_, i) => {
-    const key = root.derive(`m/44'/60'/0'/0/${i}`).privateKey!
-    const privateKey = bytesToHex(key)
-    return { address: privateKeyToAddress(privateKey), privateKey }
-  })
+  return Array.from({ length: count }, (_, i) => devAccount(i, mnemonic))
+}
+
+/**
+ * The devnet's block sealer: index 100 of the dev mnemonic — not a funded account, so the fees it
+ * earns never disturb balances a user or test watches. Not a secret: devnets only.
+ */
+export function devSealer(): DevAccount {
+  return devAccount(DEV_SEALER_INDEX)
+}
+
+const DEV_SEALER_INDEX = 100
+const roots = new Map<string, HDKey>()
+
+function devAccount(index: number, mnemonic = DEV_MNEMONIC): DevAccount {
+  // The seed derivation (PBKDF2) is slow: once per mnemonic.
+  let root = roots.get(mnemonic)
+  if (!root) roots.set(mnemonic, (root = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic))))
+  const privateKey = bytesToHex(root.derive(`m/44'/60'/0'/0/${index}`).privateKey!)
+  return { address: privateKeyToAddress(privateKey), privateKey }
 }

@@ -23,3 +23,11 @@ export class TransactionRejectedError extends InferchainError {
     super(code, message, { details })
   }
 }
+
+/** The node was given a sealer key that is not the one genesis names, or none when it must seal. */
+export class SealerKeyError extends InferchainError {
+  override readonly name = 'SealerKeyError' as const
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('SEALER_KEY', message, { details })
+  }
+}

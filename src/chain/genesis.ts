@@ -11,8 +11,16 @@ import { BLOCK_GAS_LIMIT, GENESIS_BASE_FEE } from '../params.js'
 
 export interface GenesisSpec {
   chainId: number
+  /** The only address allowed to seal blocks (proof of authority, see seal.ts); genesis's coinbase. */
+  sealer: Address
   accounts: Array<{ address: Address; balance: bigint }>
   contracts: Array<{ address: Address; code: Hex; storage?: Array<[slot: Hex, value: Hex]> }>
+  /**
+   * Chain configuration, not state: the root certificates (DER, 0x-hex) TEE attestations must chain
+   * to. Production pins the vendor's (`AWS_NITRO_ROOT_G1_DER`), devnets the development root; none
+   * means no TEE record verifies.
+   */
+  teeTrustedRoots?: Hex[]
 }
 
 /** Writes the genesis state into `stateManager` (expected empty) and returns the genesis block. */
@@ -30,7 +38,7 @@ export async function writeGenesis(spec: GenesisSpec, stateManager: MerkleStateM
   await stateManager.commit()
   const stateRoot = await stateManager.getStateRoot()
   return createBlock(
-    { header: { number: 0n, timestamp: 0n, gasLimit: BLOCK_GAS_LIMIT, baseFeePerGas: GENESIS_BASE_FEE, stateRoot } },
+    { header: { number: 0n, timestamp: 0n, gasLimit: BLOCK_GAS_LIMIT, baseFeePerGas: GENESIS_BASE_FEE, stateRoot, coinbase: createAddressFromString(spec.sealer) } },
     { common, setHardfork: false },
   )
 }

@@ -7,18 +7,19 @@
  */
 import type { Block } from '@ethereumjs/block'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
-import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
-import { nodeRegistryAbi } from '../contracts/system.js'
+import type { Hex } from 'viem'
 import { InferchainError } from '../errors.js'
 import { decodeRecords, encodeRecords, recordsCommitment } from '../evm/record-codec.js'
 import { computeRequestId, type InferenceRecord } from '../evm/records.js'
 import { ReplayProvider } from '../evm/replay.js'
 import { InferenceSession } from '../evm/session.js'
 import type { ModelInferenceMode } from '../evm/types.js'
-import { BLOCK_GAS_LIMIT, NODE_REGISTRY_ADDRESS } from '../params.js'
-import type { RecordVerifier, VerificationContext } from '../verify/types.js'
-import { defaultCallGas, runMessageCall } from './call.js'
+import { BLOCK_GAS_LIMIT } from '../params.js'
+import type { RecordVerifier } from '../verify/types.js'
 import { deriveRoots, type Chain } from './chain.js'
+import { verificationContextAtHead } from './verification-context.js'
+import { crashPoint } from './crash-point.js'
+import { sealProblem } from './seal.js'
 
 export class BlockRejectedError extends InferchainError {
   override readonly name = 'BlockRejectedError' as const
@@ -37,13 +38,18 @@ export class BlockImporter {
     private readonly verifiers: Map<ModelInferenceMode, RecordVerifier>,
   ) {}
 
-  /** Imports the next block (records = the encoded records stored beside it; empty if none). */
-  import(block: Block, encodedRecords: Uint8Array): Promise<ImportResult> {
+  /**
+   * Imports the next block: `encodedRecords` are the inference records stored beside it (empty if
+   * none), `seal` the sealer's signature of its hash.
+   */
+  import(block: Block, encodedRecords: Uint8Array, seal: Uint8Array): Promise<ImportResult> {
     return this.chain.exclusive(async () => {
       if (await this.chain.store.blockByHash(block.hash())) return 'known'
       const reject = (reason: string): never => {
         throw new BlockRejectedError(block, reason)
       }
+      const unsealed = sealProblem(block, seal, this.chain.sealer.bytes)
+      if (unsealed !== undefined) reject(`not sealed by the chain's sealer: ${unsealed}`)
       this.checkHeader(block, reject)
       const records = this.decode(block, encodedRecords, reject)
       const byTx = groupByTransaction(block, records, reject)
@@ -68,7 +74,8 @@ export class BlockImporter {
         },
       )
       if (problem !== undefined) reject(problem)
-      await this.chain.adopt(block, outcome.executed.map((e) => e.receipt), records, encodedRecords)
+      crashPoint('import-after-state', block.header.number)
+      await this.chain.adopt(block, seal, outcome.executed.map((e) => e.receipt), records, encodedRecords)
       return 'imported'
     })
   }
@@ -101,28 +108,14 @@ export class BlockImporter {
   }
 
   private async verifyEvidence(block: Block, records: InferenceRecord[], reject: (reason: string) => never): Promise<void> {
-    const context: VerificationContext = {
-      blockNumber: block.header.number,
-      blockTimestamp: block.header.timestamp,
-      isServing: (node, cid) => this.isServing(node, cid),
-    }
+    // The head is the parent here: the registry and chain configuration as the block found them.
+    const context = verificationContextAtHead(this.chain, { blockNumber: block.header.number, blockTimestamp: block.header.timestamp, insideExclusive: true })
     for (const record of records) {
       const verifier = this.verifiers.get(record.mode)
       if (!verifier) reject(`record ${record.requestId} has mode ${record.mode}, which this node cannot verify`)
       const outcome = await verifier!.verify(record, context)
       if (outcome.status === 'rejected') reject(`record ${record.requestId}: ${outcome.reason}`)
     }
-  }
-
-  /** NodeRegistry as of the parent block (the head, before this block executes). */
-  private async isServing(node: Hex, cid: string): Promise<boolean> {
-    const data = encodeFunctionData({ abi: nodeRegistryAbi, functionName: 'isServing', args: [node, cid] })
-    // A message call touches state (the caller's account): run it in a checkpoint that is rolled back.
-    const result = await this.chain.withStateAt(this.chain.head.header.number, (vm) =>
-      runMessageCall(vm, this.chain.nextBlockEnv(), { to: NODE_REGISTRY_ADDRESS, data }, defaultCallGas()),
-    )
-    if (result.error) return false
-    return decodeFunctionResult({ abi: nodeRegistryAbi, functionName: 'isServing', data: bytesToHex(result.returnValue) as Hex })
   }
 
   private async compare(

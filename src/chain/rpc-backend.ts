@@ -4,13 +4,19 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import { PrecomputedProvider } from '../evm/providers.js'
-import { forwardPendingNonce, forwardRawTransaction } from '../p2p/http-sync.js'
 import { InferenceSession } from '../evm/session.js'
 import type { BlockNumber, CallRequest, CallResult, RpcBackend, StoredReceipt, TransactionLocation } from '../rpc/types.js'
 import { defaultCallGas, runMessageCall } from './call.js'
 import type { Chain } from './chain.js'
 import type { InferencePipeline } from './pipeline.js'
 import type { BlockProducer } from './producer.js'
+
+/** How a follower passes transactions on to the block producer (the p2p network). */
+export interface TransactionRelay {
+  sendRawTransaction(raw: Uint8Array): Promise<Uint8Array>
+  /** The producer's pending nonce, or undefined when it cannot be asked. */
+  pendingNonce(address: Uint8Array): Promise<bigint | undefined>
+}
 
 /** Suggested priority fee (1 gwei), as geth suggests on an idle chain. */
 const SUGGESTED_TIP = 1_000_000_000n
@@ -23,8 +29,8 @@ export class ChainRpcBackend implements RpcBackend {
     private readonly producer: BlockProducer,
     private readonly pipeline: InferencePipeline,
     version: string,
-    /** A follower forwards transactions to the producer at this URL instead of queueing them. */
-    private readonly forwardTo?: string,
+    /** A follower relays transactions to the producer instead of queueing them. */
+    private readonly relay?: TransactionRelay,
   ) {
     this.clientVersion = `inferchain/v${version}/node-${process.version}`
   }
@@ -66,9 +72,9 @@ export class ChainRpcBackend implements RpcBackend {
   }
 
   async pendingNonce(address: Uint8Array): Promise<bigint> {
-    // A follower's view lags the producer's mempool: ask the producer, which orders the nonces.
-    if (this.forwardTo) return forwardPendingNonce(this.forwardTo, bytesToHex(address) as Hex)
     const accountNonce = await this.nonce(address, this.headNumber())
+    // A follower's view lags the producer's mempool: ask the producer, which orders the nonces.
+    if (this.relay) return (await this.relay.pendingNonce(address)) ?? accountNonce
     return this.producer.pendingNonce(bytesToHex(address) as Hex, accountNonce)
   }
 
@@ -83,12 +89,10 @@ export class ChainRpcBackend implements RpcBackend {
     return padded
   }
 
-  /** eth_call: simulate, dispatch the inferences it needs, then run with the real results. */
+  /** eth_call: one run that gets the inferences it needs as it makes them (see InferencePipeline.call). */
   async call(request: CallRequest, block: BlockNumber): Promise<CallResult> {
     const gas = request.gas ?? defaultCallGas(this.chain.common)
-    const preparation = await this.pipeline.prepare((vm, env) => runMessageCall(vm, env, request, gas), { atBlock: block })
-    if (preparation.final) return preparation.final.value
-    return this.runPrepared(request, gas, block, new PrecomputedProvider(preparation.book, true))
+    return this.pipeline.call(request, (vm, env) => runMessageCall(vm, env, request, gas), block)
   }
 
   async estimateGas(request: CallRequest, block: BlockNumber): Promise<{ gas: bigint } | { failure: CallResult }> {
@@ -115,7 +119,7 @@ export class ChainRpcBackend implements RpcBackend {
   }
 
   async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
-    if (this.forwardTo) return forwardRawTransaction(this.forwardTo, raw)
+    if (this.relay) return this.relay.sendRawTransaction(raw)
     const hash = await this.producer.submit(raw)
     return Buffer.from(hash.slice(2), 'hex')
   }

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /** `inferchain`: the command line of the project. Each subcommand lives in its own module. */
 import { Command } from 'commander'
-import { VERSION } from '../node.js'
+import { VERSION } from '../version.js'
 import { addDevCommand } from './commands/dev.js'
 import { addHubCommand } from './commands/hub.js'
 import { addInferCommand } from './commands/infer.js'
 import { addInferenceNodeCommand } from './commands/inference-node.js'
 import { addModelCommand } from './commands/model.js'
 import { addNodeCommand } from './commands/node.js'
+import { addStatusCommands } from './commands/status.js'
 
 const program = new Command()
   .name('inferchain')
@@ -21,6 +22,7 @@ addInferenceNodeCommand(program)
 addHubCommand(program)
 addModelCommand(program)
 addInferCommand(program)
+addStatusCommands(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const error = err as { code?: string; shortMessage?: string; message?: string }

@@ -4,7 +4,11 @@ pragma solidity ^0.8.20;
 /// @title NodeRegistry
 /// @notice Inference nodes announce themselves here: the caller's address is the node's signing key.
 ///         Full nodes read it to route requests (nodesForModel) and to check who signed a result (isServing).
-/// @dev Deployed at genesis by copying runtime code: no constructor, no immutables, no initialised state.
+///         For TEE mode it also holds the allowlist of enclave image measurements (PCR0), kept by the
+///         chain's admin (governance; a dev key on devnets), and each node's registered enclave key.
+/// @dev Deployed at genesis by copying runtime code: no constructor, no immutables. The only state
+///      genesis writes is `_admin` (its slot comes from solc's storage layout; zero = nobody may change
+///      the allowlist). New state goes after the existing variables so their slots never move.
 ///      Lists are kept with 1-based position maps so that every removal is a swap-and-pop (O(1)).
 contract NodeRegistry {
     struct Node {
@@ -28,11 +32,25 @@ contract NodeRegistry {
     /// Every node that ever registered, in order of first registration.
     address[] private _nodeList;
     mapping(address => bool) private _known;
+    /// Governance: the one account that may change the TEE allowlist (set in genesis storage).
+    address private _admin;
+    /// Allowed TEE image measurements (PCR0 values), and keccak256(measurement) => 1-based position.
+    bytes[] private _measurements;
+    mapping(bytes32 => uint256) private _measurementPos;
+    /// node => the public key of its enclave (SPKI DER): the `public_key` its attestations carry.
+    mapping(address => bytes) private _enclaveKeys;
+    /// keccak256(enclave key) => the node that registered it: one enclave, one node, so no node can
+    /// present another's enclave as its own.
+    mapping(bytes32 => address) private _enclaveKeyOwners;
 
     event NodeRegistered(address indexed node, string endpoint, uint8 modes);
     /// @notice Endpoint, modes or served models changed.
     event NodeUpdated(address indexed node, string endpoint, uint8 modes);
     event NodeDeregistered(address indexed node);
+    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
+    event TeeMeasurementAdded(bytes measurement);
+    event TeeMeasurementRemoved(bytes measurement);
+    event EnclaveKeySet(address indexed node, bytes enclaveKey);
 
     error EmptyEndpoint();
     error EmptyCid();
@@ -42,6 +60,17 @@ contract NodeRegistry {
     error ModelAlreadyServed(string cid);
     error ModelNotServed(string cid);
     error IndexOutOfRange(uint256 index, uint256 count);
+    error NotAdmin(address caller);
+    error InvalidMeasurement(uint256 length);
+    error MeasurementAlreadyAllowed(bytes measurement);
+    error MeasurementNotAllowed(bytes measurement);
+    error EmptyEnclaveKey();
+    error EnclaveKeyTaken(address owner);
+
+    modifier onlyAdmin() {
+        if (msg.sender != _admin || msg.sender == address(0)) revert NotAdmin(msg.sender);
+        _;
+    }
 
     /// @notice Registers the caller (or re-activates it after deregister) serving `models`.
     function register(string calldata endpoint, uint8 modes, string[] calldata models) external {
@@ -122,6 +151,94 @@ contract NodeRegistry {
     function nodeAt(uint256 index) external view returns (address) {
         if (index >= _nodeList.length) revert IndexOutOfRange(index, _nodeList.length);
         return _nodeList[index];
+    }
+
+    /// @notice Nodes serving `cid` whose registered modes include `mode` (bit 1 << mode), with endpoints.
+    function nodesForModelAndMode(string calldata cid, uint8 mode) external view returns (address[] memory nodes, string[] memory endpoints) {
+        address[] storage servers = _servers[keccak256(bytes(cid))];
+        uint256 count = 0;
+        for (uint256 i = 0; i < servers.length; ++i) {
+            if (_servesMode(servers[i], mode)) ++count;
+        }
+        nodes = new address[](count);
+        endpoints = new string[](count);
+        uint256 j = 0;
+        for (uint256 i = 0; i < servers.length; ++i) {
+            if (_servesMode(servers[i], mode)) {
+                nodes[j] = servers[i];
+                endpoints[j] = _nodes[servers[i]].endpoint;
+                ++j;
+            }
+        }
+    }
+
+    // ---- TEE: governance allowlist of measurements, enclave keys of nodes ----
+
+    /// @notice The account that may change the TEE allowlist (zero: nobody).
+    function admin() external view returns (address) {
+        return _admin;
+    }
+
+    function transferAdmin(address newAdmin) external onlyAdmin {
+        emit AdminTransferred(_admin, newAdmin);
+        _admin = newAdmin;
+    }
+
+    /// @notice Allows an enclave image measurement (PCR0: 32, 48 or 64 bytes; Nitro and the dev enclave use 48).
+    function addTeeMeasurement(bytes calldata measurement) external onlyAdmin {
+        if (measurement.length != 32 && measurement.length != 48 && measurement.length != 64) revert InvalidMeasurement(measurement.length);
+        bytes32 key = keccak256(measurement);
+        if (_measurementPos[key] != 0) revert MeasurementAlreadyAllowed(measurement);
+        _measurements.push(measurement);
+        _measurementPos[key] = _measurements.length;
+        emit TeeMeasurementAdded(measurement);
+    }
+
+    /// @notice Withdraws a measurement: records attested by it are refused from the next block on.
+    function removeTeeMeasurement(bytes calldata measurement) external onlyAdmin {
+        bytes32 key = keccak256(measurement);
+        uint256 pos = _measurementPos[key];
+        if (pos == 0) revert MeasurementNotAllowed(measurement);
+        uint256 last = _measurements.length;
+        if (pos != last) {
+            _measurements[pos - 1] = _measurements[last - 1];
+            _measurementPos[keccak256(_measurements[pos - 1])] = pos;
+        }
+        _measurements.pop();
+        delete _measurementPos[key];
+        emit TeeMeasurementRemoved(measurement);
+    }
+
+    function isTeeMeasurementAllowed(bytes calldata measurement) external view returns (bool) {
+        return _measurementPos[keccak256(measurement)] != 0;
+    }
+
+    /// @notice Every allowed measurement (order changes on removal).
+    function teeMeasurements() external view returns (bytes[] memory) {
+        return _measurements;
+    }
+
+    /// @notice Registers the caller's enclave key: the `public_key` every attestation of its enclave must carry.
+    ///         A key belongs to one node at a time; replacing it releases the previous one.
+    function setEnclaveKey(bytes calldata enclaveKey) external {
+        if (enclaveKey.length == 0) revert EmptyEnclaveKey();
+        bytes32 key = keccak256(enclaveKey);
+        address owner = _enclaveKeyOwners[key];
+        if (owner != address(0) && owner != msg.sender) revert EnclaveKeyTaken(owner);
+        bytes storage previous = _enclaveKeys[msg.sender];
+        if (previous.length != 0) delete _enclaveKeyOwners[keccak256(previous)];
+        _enclaveKeyOwners[key] = msg.sender;
+        _enclaveKeys[msg.sender] = enclaveKey;
+        emit EnclaveKeySet(msg.sender, enclaveKey);
+    }
+
+    /// @notice The node's registered enclave key (empty if none).
+    function enclaveKeyOf(address node) external view returns (bytes memory) {
+        return _enclaveKeys[node];
+    }
+
+    function _servesMode(address node, uint8 mode) private view returns (bool) {
+        return mode < 8 && (_nodes[node].modes & (uint8(1) << mode)) != 0;
     }
 
     function _active(address node) private view returns (Node storage n) {

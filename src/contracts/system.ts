@@ -4,7 +4,7 @@
  * The ABIs are written out (not read from solc at runtime) so that viem infers argument and result
  * types from them; `test/contracts/system.test.ts` checks that they equal the compiler's output.
  */
-import { parseAbi, type Address, type Hex } from 'viem'
+import { pad, parseAbi, toHex, type Address, type Hex } from 'viem'
 import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS } from '../params.js'
 import { getContract, type CompiledContracts } from './compile.js'
 
@@ -46,9 +46,22 @@ export const nodeRegistryAbi = parseAbi([
   'function isServing(address node, string cid) view returns (bool)',
   'function nodeCount() view returns (uint256)',
   'function nodeAt(uint256 index) view returns (address)',
+  'function nodesForModelAndMode(string cid, uint8 mode) view returns (address[] nodes, string[] endpoints)',
+  'function admin() view returns (address)',
+  'function transferAdmin(address newAdmin)',
+  'function addTeeMeasurement(bytes measurement)',
+  'function removeTeeMeasurement(bytes measurement)',
+  'function isTeeMeasurementAllowed(bytes measurement) view returns (bool)',
+  'function teeMeasurements() view returns (bytes[])',
+  'function setEnclaveKey(bytes enclaveKey)',
+  'function enclaveKeyOf(address node) view returns (bytes)',
   'event NodeRegistered(address indexed node, string endpoint, uint8 modes)',
   'event NodeUpdated(address indexed node, string endpoint, uint8 modes)',
   'event NodeDeregistered(address indexed node)',
+  'event AdminTransferred(address indexed previousAdmin, address indexed newAdmin)',
+  'event TeeMeasurementAdded(bytes measurement)',
+  'event TeeMeasurementRemoved(bytes measurement)',
+  'event EnclaveKeySet(address indexed node, bytes enclaveKey)',
   'error EmptyEndpoint()',
   'error EmptyCid()',
   'error InvalidModes(uint8 modes)',
@@ -57,6 +70,12 @@ export const nodeRegistryAbi = parseAbi([
   'error ModelAlreadyServed(string cid)',
   'error ModelNotServed(string cid)',
   'error IndexOutOfRange(uint256 index, uint256 count)',
+  'error NotAdmin(address caller)',
+  'error InvalidMeasurement(uint256 length)',
+  'error MeasurementAlreadyAllowed(bytes measurement)',
+  'error MeasurementNotAllowed(bytes measurement)',
+  'error EmptyEnclaveKey()',
+  'error EnclaveKeyTaken(address owner)',
 ])
 
 /** The contracts genesis places, by name, at their params addresses. */
@@ -85,4 +104,17 @@ export function systemContractGenesis(compiled: CompiledContracts): SystemContra
     address,
     code: getContract(compiled, name).deployedBytecode,
   }))
+}
+
+/**
+ * Genesis storage that makes `admin` NodeRegistry's admin (who may change the TEE measurement
+ * allowlist). The slot is read from solc's storage layout, so it follows the contract's source.
+ *
+ * @example
+ * contracts.push({ address: NODE_REGISTRY_ADDRESS, code, storage: nodeRegistryAdminStorage(compiled, devAccounts(1)[0].address) })
+ */
+export function nodeRegistryAdminStorage(compiled: CompiledContracts, admin: Address): Array<[slot: Hex, value: Hex]> {
+  const entry = getContract(compiled, 'NodeRegistry').storageLayout.storage.find((s) => s.label === '_admin')
+  if (entry === undefined || entry.offset !== 0) throw new Error('NodeRegistry has no _admin in a slot of its own')
+  return [[pad(toHex(BigInt(entry.slot)), { size: 32 }), pad(admin.toLowerCase() as Hex, { size: 32 })]]
 }

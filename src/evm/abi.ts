@@ -82,6 +82,16 @@ export function encodeModelOutputResult(output: ModelOutput): Uint8Array {
   return encodeParameters(OUTPUT_PARAMS, { output })
 }
 
+/** Decodes the return data of `runModelInference` (what `eth_call` to the precompile answers). */
+export function decodeModelOutputResult(data: Uint8Array | Hex): ModelOutput {
+  return (decodeParameters(OUTPUT_PARAMS, typeof data === 'string' ? hexToBytes(data) : data) as { output: ModelOutput }).output
+}
+
+/** Decodes the data of a `ModelInferenceEvent` log. */
+export function decodeModelInferenceEventData(data: Uint8Array | Hex): { inferenceId: string; request: ModelInferenceRequest; output: ModelOutput } {
+  return decodeParameters(EVENT_PARAMS, typeof data === 'string' ? hexToBytes(data) : data) as { inferenceId: string; request: ModelInferenceRequest; output: ModelOutput }
+}
+
 /** Calldata for `runModelInference` (used by clients and tests that call the precompile directly). */
 export function encodeRunModelInference(request: ModelInferenceRequest): Hex {
   return (RUN_MODEL_INFERENCE_SELECTOR + bytesToHex(encodeParameters(REQUEST_PARAMS, { request })).slice(2)) as Hex

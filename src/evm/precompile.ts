@@ -33,7 +33,7 @@ import { ModelInferenceMode, type ModelInferenceRequest, type ModelInput, type M
 const PRECOMPILE_ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
 const EVENT_TOPIC_BYTES = hexToBytes(MODEL_INFERENCE_EVENT_TOPIC as Hex)
 /** Modes whose verification has landed; the others revert MODE_NOT_AVAILABLE. */
-const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA])
+const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA, ModelInferenceMode.TEE])
 
 class Revert {
   constructor(
@@ -76,8 +76,8 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
 
   const callIndex = session.callIndex++
   const inputHash = hashModelInput(request.input)
-  const resolution = await session.provider.resolve(request, inputHash, { callIndex })
   const requestId = computeRequestId(session.txHash, callIndex)
+  const resolution = await session.provider.resolve(request, inputHash, { callIndex, requestId })
   const base = { requestId, txHash: session.txHash, callIndex, modelCid: request.modelCid, mode: request.mode, inputHash }
 
   switch (resolution.kind) {
@@ -90,14 +90,14 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
       session.records.push({ ...base, status: 'error', errorCode: resolution.code, errorReason: resolution.reason })
       throw new Revert(resolution.code, resolution.reason, gasUsed)
     case 'result': {
-      const { output, outputHash, node, signature } = resolution.result
+      const { output, outputHash, node, signature, attestation } = resolution.result
       const outputElements = countOutputElements(output)
       if (outputElements > MAX_OUTPUT_ELEMENTS) {
         throw new Revert('OUTPUT_TOO_LARGE', `output has ${outputElements} elements, the limit is ${MAX_OUTPUT_ELEMENTS}`, gasUsed)
       }
       gasUsed += INFERENCE_GAS_PER_OUTPUT_ELEMENT * BigInt(outputElements)
       if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
-      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature })
+      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
       return success(gasUsed, request, output, requestId)
     }
   }

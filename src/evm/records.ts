@@ -22,6 +22,11 @@ export interface InferenceRecord {
   outputHash?: Hex
   node?: Hex
   signature?: Hex
+  /**
+   * ok, TEE mode: the attestation document (COSE_Sign1 bytes, 0x-hex) binding this result to this
+   * request. Absent otherwise — and then absent from the encoding, so VANILLA records keep their bytes.
+   */
+  attestation?: Hex
   /** error: the stable code and the revert reason the call got. */
   errorCode?: string
   errorReason?: string

@@ -43,6 +43,7 @@ export class ReplayProvider implements InferenceProvider {
         output: record!.output!,
         node: record!.node!,
         signature: record!.signature!,
+        ...(record!.attestation === undefined ? {} : { attestation: record!.attestation }),
       },
     }
   }

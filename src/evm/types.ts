@@ -66,6 +66,8 @@ export interface SignedInferenceResult {
   node: Hex
   /** 65-byte secp256k1 signature (r, s, v) over `vanillaDigest(...)`. */
   signature: Hex
+  /** TEE mode: the enclave's attestation document (COSE_Sign1, 0x-hex) binding this result to its request. */
+  attestation?: Hex
 }
 
 /** What the precompile gets back from its provider for one call. */
@@ -82,6 +84,8 @@ export type InferenceResolution =
 export interface InferenceCallContext {
   /** 0-based index of this inference call within its transaction. */
   callIndex: number
+  /** keccak256(txHash ‖ callIndex): TEE results are bound to it, so they are looked up by it too. */
+  requestId: Hex
 }
 
 /**

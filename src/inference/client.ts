@@ -8,6 +8,7 @@ import type { Address } from 'viem'
 import { errorMessage } from '../errors.js'
 import type { ModelInferenceRequest, SignedInferenceResult } from '../evm/types.js'
 import { INFERENCE_NODE_TIMEOUT_MS } from '../params.js'
+import type { ResultBinding } from './engine.js'
 import { InferenceNodeError, type InferenceNodeErrorCode } from './errors.js'
 import type { InferErrorCode } from './types.js'
 import { inferErrorFromWire, inferRequestToWire, inferResponseFromWire } from './wire.js'
@@ -28,7 +29,11 @@ export interface InferOptions {
   /** Whole-call deadline, connection to last byte (default INFERENCE_NODE_TIMEOUT_MS). */
   timeoutMs?: number
   signal?: AbortSignal
+  /** TEE mode: the request the result must be attested for. */
+  binding?: ResultBinding
 }
+
+export type { ResultBinding }
 
 /** `GET /v1/health` */
 export interface NodeHealth {
@@ -36,6 +41,7 @@ export interface NodeHealth {
   address: Address
   models: string[]
   modes: number[]
+  tee?: { kind: string; measurement: `0x${string}`; enclaveKey: `0x${string}` }
 }
 
 /**
@@ -55,7 +61,7 @@ export class InferenceNodeClient {
 
   /** `POST /v1/infer`: the node's signed result for `request`. */
   async infer(request: ModelInferenceRequest, options: InferOptions = {}): Promise<SignedInferenceResult> {
-    const body = await this.#call('/v1/infer', options, { method: 'POST', body: JSON.stringify(inferRequestToWire(request)) })
+    const body = await this.#call('/v1/infer', options, { method: 'POST', body: JSON.stringify(inferRequestToWire(request, options.binding)) })
     let result: SignedInferenceResult
     try {
       result = inferResponseFromWire(body)

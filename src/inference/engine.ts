@@ -1,11 +1,13 @@
 /**
  * What an inference node does with one request, independent of HTTP: check the mode, load the model,
- * run it, hash input and output canonically, sign. The service wraps this in the wire protocol.
+ * run it, hash input and output canonically, sign — and in TEE mode have the enclave attest the
+ * result bound to its request. The service wraps this in the wire protocol.
  */
-import type { Address, Hex } from 'viem'
+import { bytesToHex, type Address, type Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { hashModelInput, hashModelOutput } from '../evm/abi.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelOutput, type SignedInferenceResult } from '../evm/types.js'
+import type { TeeBackend } from '../tee/types.js'
 import { signInferenceResult } from '../verify/vanilla.js'
 import { InferenceRequestError } from './errors.js'
 import type { LoadedModel, ModelRuntime } from './runtime.js'
@@ -16,16 +18,27 @@ export interface ModelLoader {
   get(cid: string): Promise<LoadedModel>
 }
 
-/** Modes this node can serve today; ZK and TEE need a prover/enclave behind them. */
-const IMPLEMENTED_MODES: readonly ModelInferenceMode[] = [ModelInferenceMode.VANILLA]
+/** Modes a node can serve: VANILLA always, TEE with an enclave backend; ZK needs a prover. */
+function implementedModes(tee: TeeBackend | undefined): readonly ModelInferenceMode[] {
+  return tee === undefined ? [ModelInferenceMode.VANILLA] : [ModelInferenceMode.VANILLA, ModelInferenceMode.TEE]
+}
+
+/** The request a result answers: what a TEE attestation binds besides the result itself. */
+export interface ResultBinding {
+  /** keccak256(txHash ‖ callIndex) of the calling transaction's inference call. */
+  requestId: Hex
+  chainId: bigint
+}
 
 export interface InferenceEngineOptions {
   /** The node's registered signing key. */
   privateKey: Hex
   models: ModelLoader
   runtime: ModelRuntime
-  /** Modes served (default VANILLA). */
+  /** Modes served (default VANILLA, plus TEE when `tee` is given). */
   modes?: readonly ModelInferenceMode[]
+  /** The enclave that attests TEE results (`--tee dev`: the development enclave). */
+  tee?: TeeBackend
   /**
    * Fault injection for tests of fraud detection: sign a wrong output (first number + 1, or the first
    * string with "!" appended). The signature is valid; only the output is a lie. Never in production.
@@ -46,20 +59,33 @@ export class InferenceEngine {
   readonly #options: InferenceEngineOptions
 
   constructor(options: InferenceEngineOptions) {
-    const modes = options.modes ?? [ModelInferenceMode.VANILLA]
-    const unimplemented = modes.filter((m) => !IMPLEMENTED_MODES.includes(m))
+    const implemented = implementedModes(options.tee)
+    const modes = options.modes ?? implemented
+    const unimplemented = modes.filter((m) => !implemented.includes(m))
     if (unimplemented.length > 0) throw new RangeError(`inference modes not implemented by this node: ${unimplemented.join(', ')}`)
     this.#options = options
     this.modes = [...modes]
     this.address = privateKeyToAddress(options.privateKey)
   }
 
-  /** Runs one request end to end. Throws `InferenceRequestError` with a protocol code. */
-  async infer(request: ModelInferenceRequest): Promise<SignedInferenceResult> {
+  /** The enclave backend, when this node serves TEE. */
+  get tee(): TeeBackend | undefined {
+    return this.#options.tee
+  }
+
+  /**
+   * Runs one request end to end. Throws `InferenceRequestError` with a protocol code. A TEE request
+   * needs `binding`: its result is attested for that request on that chain only.
+   */
+  async infer(request: ModelInferenceRequest, binding?: ResultBinding): Promise<SignedInferenceResult> {
     if (!this.modes.includes(request.mode)) {
       throw new InferenceRequestError('MODE_NOT_SUPPORTED', `mode ${request.mode} is not served by this node (serves ${this.modes.join(', ')})`, {
         details: { mode: request.mode, modes: this.modes },
       })
+    }
+    const tee = request.mode === ModelInferenceMode.TEE ? this.#options.tee : undefined
+    if (request.mode === ModelInferenceMode.TEE && binding === undefined) {
+      throw new InferenceRequestError('BAD_REQUEST', 'a TEE request must name the request it is for (binding: requestId, chainId)')
     }
     const model = await this.#options.models.get(request.modelCid)
     let output = await this.#options.runtime.run(model, request.input)
@@ -70,7 +96,11 @@ export class InferenceEngine {
       inputHash: hashModelInput(request.input),
       outputHash: hashModelOutput(output),
     }
-    return { ...fields, output, ...signInferenceResult(this.#options.privateKey, fields) }
+    const result: SignedInferenceResult = { ...fields, output, ...signInferenceResult(this.#options.privateKey, fields) }
+    if (tee !== undefined && binding !== undefined) {
+      result.attestation = bytesToHex(await tee.attest({ ...binding, modelCid: fields.modelCid, inputHash: fields.inputHash, outputHash: fields.outputHash }))
+    }
+    return result
   }
 }
 

@@ -2,7 +2,7 @@
  * The inference node as an HTTP service (fastify), speaking the protocol of `./types.ts`:
  *
  *   POST /v1/infer   → 200 InferResponseBody | 4xx/5xx InferErrorBody
- *   GET  /v1/health  → { ok, address, models, modes }
+ *   GET  /v1/health  → { ok, address, models, modes, tee? }
  *   GET  /v1/metrics → { inferences }
  *
  * Every failure of a request, malformed JSON included, is answered with an `InferErrorBody`; nothing a
@@ -11,7 +11,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Address, Hex } from 'viem'
-import { ModelInferenceMode } from '../evm/types.js'
+import type { ModelInferenceMode } from '../evm/types.js'
+import type { TeeBackend } from '../tee/types.js'
 import { HubClient } from '../hub/client.js'
 import { InferenceEngine } from './engine.js'
 import { InferenceRequestError } from './errors.js'
@@ -34,10 +35,21 @@ export interface InferenceNodeOptions {
   /** 0 = any free port. */
   port?: number
   modes?: ModelInferenceMode[]
+  /** An enclave backend: the node then also serves TEE mode, attesting each result (`--tee dev`). */
+  tee?: TeeBackend
   /** Test-only fault injection: sign wrong outputs (see `InferenceEngineOptions.perturbOutputs`). */
   perturbOutputs?: boolean
   /** fastify's logger (off by default; tests and the CLI log on their own). */
   logger?: boolean
+}
+
+/** How a TEE node's enclave is identified on chain. */
+export interface TeeIdentity {
+  kind: string
+  /** PCR0, 0x-hex: NodeRegistry's allowlist must hold it. */
+  measurement: Hex
+  /** SPKI DER, 0x-hex: registered with `NodeRegistry.setEnclaveKey`. */
+  enclaveKey: Hex
 }
 
 export interface InferenceNodeStats {
@@ -52,6 +64,10 @@ export interface InferenceNode {
   url: string
   /** The signing key's address. */
   address: Address
+  /** Modes served. */
+  modes: ModelInferenceMode[]
+  /** TEE mode: what must be allowlisted (measurement) and registered (enclave key). */
+  tee?: TeeIdentity
   stats(): InferenceNodeStats
   close(): Promise<void>
 }
@@ -70,14 +86,19 @@ export async function startInferenceNode(options: InferenceNodeOptions): Promise
     privateKey: options.privateKey,
     models: new ModelCache({ dir: options.cacheDir, source: new HubClient(options.hubUrl) }),
     runtime,
-    modes: options.modes ?? [ModelInferenceMode.VANILLA],
+    ...(options.modes === undefined ? {} : { modes: options.modes }),
+    ...(options.tee === undefined ? {} : { tee: options.tee }),
     perturbOutputs: options.perturbOutputs ?? false,
   })
+  const tee = options.tee && { kind: options.tee.kind, measurement: options.tee.measurement, enclaveKey: options.tee.enclaveKey }
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES })
   installErrorHandlers(app)
 
-  app.post('/v1/infer', async (req) => inferResponseToWire(await engine.infer(inferRequestFromWire(req.body))))
-  app.get('/v1/health', async () => ({ ok: true, address: engine.address, models: runtime.models, modes: engine.modes }))
+  app.post('/v1/infer', async (req) => {
+    const { binding, ...request } = inferRequestFromWire(req.body)
+    return inferResponseToWire(await engine.infer(request, binding))
+  })
+  app.get('/v1/health', async () => ({ ok: true, address: engine.address, models: runtime.models, modes: engine.modes, ...(tee ? { tee } : {}) }))
   app.get('/v1/metrics', async () => ({ inferences: runtime.executions }))
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
@@ -86,6 +107,8 @@ export async function startInferenceNode(options: InferenceNodeOptions): Promise
   return {
     url: `http://${host}:${port}`,
     address: engine.address,
+    modes: [...engine.modes],
+    ...(tee ? { tee } : {}),
     stats: () => ({ inferences: runtime.executions, models: runtime.models }),
     close: async () => {
       await app.close()

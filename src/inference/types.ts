@@ -3,7 +3,7 @@
  * bigints travel as decimal strings; `src/inference/wire.ts` converts both ways.
  *
  *   POST /v1/infer   body: InferRequestBody  → 200 InferResponseBody | 4xx/5xx InferErrorBody
- *   GET  /v1/health  → { ok: true, address, models: string[], modes: number[] }
+ *   GET  /v1/health  → { ok: true, address, models: string[], modes: number[], tee?: { kind, measurement, enclaveKey } }
  *   GET  /v1/metrics → { inferences: number }   (count of model executions since start)
  */
 import type { ModelInferenceMode } from '../evm/types.js'
@@ -26,6 +26,8 @@ export interface InferRequestBody {
   modelCid: string
   mode: ModelInferenceMode
   input: WireModelInput
+  /** TEE mode: the request the result is attested for (request id, chain id as a decimal string). */
+  binding?: { requestId: `0x${string}`; chainId: string }
 }
 
 export interface InferResponseBody {
@@ -37,6 +39,8 @@ export interface InferResponseBody {
     output: WireModelOutput
     node: `0x${string}`
     signature: `0x${string}`
+    /** TEE mode: the attestation document (COSE_Sign1, 0x-hex). */
+    attestation?: `0x${string}`
   }
 }
 

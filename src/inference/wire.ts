@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import type { Hex } from 'viem'
 import type { ModelInferenceMode, ModelInferenceRequest, ModelInput, ModelOutput, NumberTensor, SignedInferenceResult } from '../evm/types.js'
+import type { ResultBinding } from './engine.js'
 import { InferenceRequestError } from './errors.js'
 import type { InferErrorBody, InferErrorCode, InferRequestBody, InferResponseBody, WireModelInput, WireModelOutput, WireNumberTensor } from './types.js'
 
@@ -36,7 +37,13 @@ const modelOutput = modelInput.extend({
   isSimulationResult: z.boolean(),
 })
 const mode = z.number().int().min(0).max(255)
-const inferRequest = z.object({ modelCid: z.string().min(1).max(256), mode, input: modelInput })
+const binding = z.object({
+  requestId: hex(32),
+  chainId: z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'expected a canonical decimal integer').transform((v) => BigInt(v)),
+})
+const inferRequest = z.object({ modelCid: z.string().min(1).max(256), mode, input: modelInput, binding: binding.optional() })
+/** Attestation documents are a few KiB; 64 KiB of hex leaves room for long certificate chains. */
+const attestation = z.string().regex(/^0x(?:[0-9a-fA-F]{2}){1,65536}$/, 'expected 0x-hex bytes').transform((s) => s as Hex)
 const signedResult = z.object({
   modelCid: z.string(),
   mode,
@@ -45,6 +52,7 @@ const signedResult = z.object({
   output: modelOutput,
   node: hex(20),
   signature: hex(65),
+  attestation: attestation.optional(),
 })
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
@@ -96,15 +104,17 @@ export function modelOutputFromWire(wire: unknown): ModelOutput {
   return parse(modelOutput, wire, 'model output')
 }
 
-/** The body a client POSTs to `/v1/infer`. */
-export function inferRequestToWire(request: ModelInferenceRequest): InferRequestBody {
-  return { modelCid: request.modelCid, mode: request.mode, input: modelInputToWire(request.input) }
+/** The body a client POSTs to `/v1/infer` (with the request binding a TEE result must attest). */
+export function inferRequestToWire(request: ModelInferenceRequest, binding?: ResultBinding): InferRequestBody {
+  const body: InferRequestBody = { modelCid: request.modelCid, mode: request.mode, input: modelInputToWire(request.input) }
+  if (binding !== undefined) body.binding = { requestId: binding.requestId, chainId: binding.chainId.toString() }
+  return body
 }
 
 /** Validates a `/v1/infer` body; throws `BAD_REQUEST` (mode support is checked later, by the node). */
-export function inferRequestFromWire(body: unknown): ModelInferenceRequest {
-  const parsed = parse(inferRequest, body, 'request')
-  return { ...parsed, mode: parsed.mode as ModelInferenceMode }
+export function inferRequestFromWire(body: unknown): ModelInferenceRequest & { binding?: ResultBinding } {
+  const { binding: wireBinding, ...parsed } = parse(inferRequest, body, 'request')
+  return { ...parsed, mode: parsed.mode as ModelInferenceMode, ...(wireBinding === undefined ? {} : { binding: wireBinding }) }
 }
 
 /** The body a node answers a successful `/v1/infer` with. */
@@ -118,6 +128,7 @@ export function inferResponseToWire(result: SignedInferenceResult): InferRespons
       output: modelOutputToWire(result.output),
       node: result.node,
       signature: result.signature,
+      ...(result.attestation === undefined ? {} : { attestation: result.attestation }),
     },
   }
 }
@@ -125,7 +136,8 @@ export function inferResponseToWire(result: SignedInferenceResult): InferRespons
 /** Validates a successful `/v1/infer` answer; throws `BAD_REQUEST` if it is not one. */
 export function inferResponseFromWire(body: unknown): SignedInferenceResult {
   const { result } = parse(z.object({ result: signedResult }), body, 'response')
-  return { ...result, mode: result.mode as ModelInferenceMode }
+  const { attestation: document, ...rest } = result
+  return { ...rest, mode: result.mode as ModelInferenceMode, ...(document === undefined ? {} : { attestation: document }) }
 }
 
 /** The body a node answers a refused request with. */

@@ -155,7 +155,11 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T 
   throw invalidParams(`${where}: ${issue?.message ?? 'invalid'}`)
 }
 
-/** Hex (already validated) to bytes. */
+/**
+ * Hex (already validated by its schema) to bytes, by Node's decoder: ethereumjs's `hexToBytes`
+ * checks every character with a regular expression again (~2% of the node's CPU under a stream of
+ * `eth_sendRawTransaction`). The copy gives the bytes their own buffer, never the shared pool.
+ */
 export function bytes(hex: string): Uint8Array {
-  return hexToBytes(hex as Hex)
+  return new Uint8Array(Buffer.from(hex.slice(2), 'hex'))
 }

@@ -1,10 +1,14 @@
-/** The verifiers this node knows, by mode. TEE, ZK and OPTIMISTIC add theirs here. */
+/** The verifiers this node knows, by mode. ZK and OPTIMISTIC add theirs here. */
 import type { ModelInferenceMode } from '../evm/types.js'
+import { teeVerifier } from './tee-verifier.js'
 import type { RecordVerifier } from './types.js'
 import { vanillaVerifier } from './vanilla-verifier.js'
 
 export function defaultVerifiers(): Map<ModelInferenceMode, RecordVerifier> {
-  return new Map([[vanillaVerifier.mode, vanillaVerifier]])
+  return new Map([
+    [vanillaVerifier.mode, vanillaVerifier],
+    [teeVerifier.mode, teeVerifier],
+  ])
 }
 
-export type { RecordVerifier, VerificationContext, VerificationOutcome } from './types.js'
+export type { RecordVerifier, TeeVerificationContext, VerificationContext, VerificationOutcome } from './types.js'

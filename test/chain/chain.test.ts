@@ -1,3 +1,4 @@
+import { devSealer } from '../../src/chain/dev-accounts.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Address, hexToBytes } from '@ethereumjs/util'
 import { Chain } from '../../src/chain/chain.js'
@@ -13,7 +14,7 @@ afterEach(async () => {
 })
 
 async function openChain(dir: string) {
-  const chain = await Chain.open({ dataDir: dir, genesis: await testGenesis() })
+  const chain = await Chain.open({ dataDir: dir, genesis: await testGenesis(), sealerKey: devSealer().privateKey })
   const dispatcher = new Dispatcher({ nodesFor: async () => [] })
   const producer = new BlockProducer(chain, new InferencePipeline(chain, dispatcher, new ResultCache()), { automine: false, blockTimeMs: 1000 })
   return { chain, producer }

@@ -6,8 +6,8 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Block, createBlockHeader } from '@ethereumjs/block'
-import { bytesToHex } from '@ethereumjs/util'
-import { encodeFunctionData } from 'viem'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { encodeFunctionData, type Hex } from 'viem'
 import { Chain } from '../../src/chain/chain.js'
 import { BlockImporter } from '../../src/chain/importer.js'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
@@ -24,7 +24,8 @@ import { connect } from '../../src/sdk/chain.js'
 import { registerInferenceNode, registerModel } from '../../src/sdk/registry.js'
 import { signInferenceResult } from '../../src/verify/vanilla.js'
 import { defaultVerifiers } from '../../src/verify/index.js'
-import { devAccounts } from '../../src/chain/dev-accounts.js'
+import { devAccounts, devSealer } from '../../src/chain/dev-accounts.js'
+import { SEAL_ATTACHMENT, sealBlock } from '../../src/chain/seal.js'
 import { tempDir, testGenesis } from './helpers.js'
 
 const KEYS = devAccounts(20)
@@ -34,19 +35,25 @@ let hub: { url: string; close(): Promise<void> }
 let inference: InferenceNode
 let follower: Chain
 let importer: BlockImporter
-let inferenceBlock: { block: Block; records: Uint8Array }
+interface Bundle { block: Block; records: Uint8Array; seal: Uint8Array }
+let inferenceBlock: Bundle
 
-async function blockAt(n: bigint): Promise<{ block: Block; records: Uint8Array }> {
+async function blockAt(n: bigint): Promise<Bundle> {
   const block = (await producer.chain.store.blockByNumber(n))!
-  return { block, records: (await producer.chain.store.attachment('records', block.hash())) ?? new Uint8Array() }
+  const attachment = (kind: string) => producer.chain.store.attachment(kind, block.hash())
+  return { block, records: (await attachment('records')) ?? new Uint8Array(), seal: (await attachment(SEAL_ATTACHMENT))! }
 }
 
-/** The same block with other records, and (unless told otherwise) a header committing to them. */
-function withRecords(original: Block, records: InferenceRecord[], recommit = true): { block: Block; records: Uint8Array } {
+/**
+ * The same block with other records and (unless told otherwise) a header committing to them, sealed
+ * again with the sealer's key: the forger here is the producer itself, the strongest adversary.
+ */
+function withRecords(original: Bundle, records: InferenceRecord[], recommit = true): Bundle {
   const encoded = encodeRecords(records)
-  const extraData = recommit ? recordsCommitment(encoded, records.length) : original.header.extraData
-  const header = createBlockHeader({ ...original.header.toJSON(), extraData }, { common: follower.common, setHardfork: false })
-  return { block: new Block(header, original.transactions, [], [], { common: follower.common }), records: encoded }
+  if (!recommit) return { ...original, records: encoded }
+  const header = createBlockHeader({ ...original.block.header.toJSON(), extraData: recordsCommitment(encoded, records.length) }, { common: follower.common, setHardfork: false })
+  const block = new Block(header, original.block.transactions, [], [], { common: follower.common })
+  return { block, records: encoded, seal: sealBlock(block, hexToBytes(devSealer().privateKey)) }
 }
 
 beforeAll(async () => {
@@ -93,8 +100,8 @@ describe('importing without running a model', () => {
     expect(inferenceBlock).toBeDefined()
     const executionsBefore = inference.stats().inferences
     for (let n = 1n; n < inferenceBlock.block.header.number; n++) {
-      const { block, records } = await blockAt(n)
-      expect(await importer.import(block, records)).toBe('imported')
+      const { block, records, seal } = await blockAt(n)
+      expect(await importer.import(block, records, seal)).toBe('imported')
     }
     expect(inference.stats().inferences).toBe(executionsBefore)
     expect(bytesToHex(follower.head.hash())).toBe(bytesToHex((await producer.chain.store.blockByNumber(follower.head.header.number))!.hash()))
@@ -122,7 +129,8 @@ describe('importing without running a model', () => {
       t[0]!.signature = signInferenceResult(KEYS[19]!.privateKey, { modelCid: 'bafkother', mode: t[0]!.mode, inputHash: t[0]!.inputHash, outputHash: t[0]!.outputHash! }).signature
       return { records: t }
     }, /signature recovers to/],
-    ['evidence of the wrong mode', (r) => { const t = tamper(r); t[0]!.mode = ModelInferenceMode.TEE; return { records: t } }, /cannot verify/],
+    ['evidence of a mode this node cannot verify', (r) => { const t = tamper(r); t[0]!.mode = ModelInferenceMode.ZK; return { records: t } }, /cannot verify/],
+    ['VANILLA evidence relabelled as TEE', (r) => { const t = tamper(r); t[0]!.mode = ModelInferenceMode.TEE; return { records: t } }, /signature recovers to|MISSING_ATTESTATION/],
     ['records changed without a new commitment', (r) => { const t = tamper(r); t[0]!.output!.numbers[0]!.values[0]!.value += 1n; return { records: t, recommit: false } }, /do not match the commitment/],
   ]
 
@@ -130,15 +138,30 @@ describe('importing without running a model', () => {
     const head = follower.head.hash()
     const original = decodeRecords(inferenceBlock.records)
     const { records, recommit } = change(original)
-    const forged = withRecords(inferenceBlock.block, records, recommit ?? true)
-    await expect(importer.import(forged.block, forged.records)).rejects.toThrow(reason)
+    const forged = withRecords(inferenceBlock, records, recommit ?? true)
+    await expect(importer.import(forged.block, forged.records, forged.seal)).rejects.toThrow(reason)
+    expect(follower.head.hash()).toEqual(head)
+  })
+
+  it('rejects blocks not sealed by the chain\'s sealer, whatever else is right about them', async () => {
+    const head = follower.head.hash()
+    const { block, records, seal } = inferenceBlock
+    const opts = { common: follower.common, setHardfork: false }
+    const sealedBy = (key: Hex) => sealBlock(block, hexToBytes(key))
+    await expect(importer.import(block, records, sealedBy(KEYS[3]!.privateKey))).rejects.toThrow(/not sealed by the chain's sealer: sealed by 0x[0-9a-f]{40}, not by/)
+    const flipped = seal.slice()
+    flipped[10]! ^= 1
+    await expect(importer.import(block, records, flipped)).rejects.toThrow(/not sealed by the chain's sealer/)
+    const changed = new Block(createBlockHeader({ ...block.header.toJSON(), timestamp: block.header.timestamp + 1n }, opts), block.transactions, [], [], opts)
+    await expect(importer.import(changed, records, seal)).rejects.toThrow(/not sealed by the chain's sealer/)
+    await expect(importer.import(block, records, new Uint8Array())).rejects.toThrow(/the seal is 0 bytes/)
     expect(follower.head.hash()).toEqual(head)
   })
 
   it('then imports the valid block and the rest, reaching the producer head', async () => {
     for (let n = inferenceBlock.block.header.number; n <= producer.chain.head.header.number; n++) {
-      const { block, records } = await blockAt(n)
-      await importer.import(block, records)
+      const { block, records, seal } = await blockAt(n)
+      await importer.import(block, records, seal)
     }
     expect(follower.head.hash()).toEqual(producer.chain.head.hash())
     expect(follower.head.header.stateRoot).toEqual(producer.chain.head.header.stateRoot)

@@ -30,9 +30,11 @@ afterAll(async () => {
 
 describe('inferchain --help', () => {
   it.each([
-    [['--help'], ['dev', 'node', 'inference-node', 'hub', 'model', 'infer']],
+    [['--help'], ['dev', 'node', 'inference-node', 'hub', 'model', 'infer', 'status', 'record']],
+    [['status', '--help'], ['--rpc-url', '--json']],
+    [['record', '--help'], ['<requestId>', '--rpc-url', '--json']],
     [['dev', '--help'], ['--data-dir', '--rpc-port', '--hub-port', '--inference-port', '--automine', '--json', '--inference-nodes']],
-    [['node', '--help'], ['--data-dir', '--rpc-port', '--block-time']],
+    [['node', '--help'], ['--data-dir', '--rpc-port', '--block-time', '--peer <multiaddr>', '--p2p-port']],
     [['inference-node', '--help'], ['--hub-url', '--rpc-url', '--private-key', '--model']],
     [['hub', '--help'], ['--data-dir', '--port']],
     [['model', 'upload', '--help'], ['--hub-url', '--name', '--no-register']],
@@ -83,6 +85,15 @@ describe('commands', () => {
     const { code, stderr } = await run(['infer', 'bafk', '--input', '[1]', '--consumer', '0x0000000000000000000000000000000000000001', '--rpc-url', 'http://127.0.0.1:9'])
     expect(code).toBe(1)
     expect(stderr).toMatch(/^error/)
+  })
+
+  it('record refuses a malformed request id; status against a node that is not there fails clearly', async () => {
+    const bad = await run(['record', '0x12'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('a request id is 0x followed by 64 hex digits')
+    const away = await run(['status', '--rpc-url', 'http://127.0.0.1:9'])
+    expect(away.code).toBe(1)
+    expect(away.stderr).toMatch(/^error/)
   })
 
   it('node and hub reject bad ports; inference-node requires a key', async () => {

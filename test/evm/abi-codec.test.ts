@@ -77,3 +77,41 @@ describe('fast ABI codec', () => {
     expect(() => decodePrecompileCall(hexToBytes('0x12345678'))).toThrow()
   })
 })
+
+describe('fast ABI codec: small-number fast paths', () => {
+  const edges = [0n, 1n, -1n, 255n, -256n, 2n ** 47n - 1n, -(2n ** 47n) + 1n, 2n ** 47n, -(2n ** 47n), 2n ** 53n, -(2n ** 53n) - 1n, 2n ** 127n - 1n, -(2n ** 127n)]
+
+  it('encodes and decodes values around the 2^47 boundary exactly as viem does', () => {
+    const request: ModelInferenceRequest = {
+      mode: ModelInferenceMode.VANILLA,
+      modelCid: 'bafk-edges',
+      input: { numbers: [{ name: 'x', values: edges.map((value, i) => ({ value, decimals: BigInt(i) })), shape: [1, edges.length] }], strings: [] },
+    }
+    const data = encodeRunModelInference(request)
+    expect(data).toBe(encodeFunctionData({ abi: ogInferenceAbi, functionName: 'runModelInference', args: [toAbiRequest(request)] }))
+    expect(decodePrecompileCall(hexToBytes(data))).toEqual({ functionName: 'runModelInference', request })
+  })
+
+  it('rejects small values outside their type and dirty high bytes', () => {
+    const request: ModelInferenceRequest = { mode: ModelInferenceMode.VANILLA, modelCid: 'c', input: { numbers: [{ name: 'x', values: [{ value: -5n, decimals: 6n }], shape: [7, 9] }], strings: [] } }
+    const data = hexToBytes(encodeRunModelInference(request))
+    // Word-aligned (after the selector) position of the first word holding exactly `bytes` at its end, the rest `fill`.
+    const wordAt = (last: number, fill: number) => {
+      for (let i = 4; i + 32 <= data.length; i += 32) if (data[i + 31] === last && data.subarray(i, i + 31).every((b) => b === fill)) return i
+      throw new Error('word not found')
+    }
+    const tooBig = Uint8Array.from(data)
+    tooBig[wordAt(9, 0) + 27] = 1 // shape[1] = 2^32 + 9 in a uint32
+    expect(() => decodePrecompileCall(tooBig)).toThrow(/uint32 out of range/)
+    const notSignExtended = Uint8Array.from(data)
+    notSignExtended[wordAt(0xfb, 0xff)] = 0x7f // -5 with its top byte cleared: not a sign-extended int128
+    expect(() => decodePrecompileCall(notSignExtended)).toThrow(/int128 out of range/)
+  })
+
+  it('sizes strings as TextEncoder writes them (multi-byte, astral, lone surrogates)', () => {
+    for (const text of ['', 'a', 'é', '€', '😀', 'a😀b', '\ud800', 'x\udc00y', '\ud83d', '\ud83d\ud83d\ude00']) {
+      const request: ModelInferenceRequest = { mode: ModelInferenceMode.VANILLA, modelCid: text, input: { numbers: [], strings: [{ name: text, values: [text, 'plain'] }] } }
+      expect(encodeRunModelInference(request), JSON.stringify(text)).toBe(encodeFunctionData({ abi: ogInferenceAbi, functionName: 'runModelInference', args: [toAbiRequest(request)] }))
+    }
+  })
+})

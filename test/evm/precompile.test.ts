@@ -2,6 +2,7 @@
  * The precompile inside the real chain and EVM, with an in-test InferenceProvider (the provider is
  * the precompile's seam: producing, simulating and replaying are all providers).
  */
+import { devSealer } from '../../src/chain/dev-accounts.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, bytesToHex, type Hex } from 'viem'
 import { Chain } from '../../src/chain/chain.js'
@@ -24,7 +25,7 @@ const tmp = tempDir()
 let chain: Chain
 
 beforeAll(async () => {
-  chain = await Chain.open({ dataDir: tmp.dir, genesis: await testGenesis() })
+  chain = await Chain.open({ dataDir: tmp.dir, genesis: await testGenesis(), sealerKey: devSealer().privateKey })
   const producer = new BlockProducer(chain, new InferencePipeline(chain, new Dispatcher({ nodesFor: async () => [] }), new ResultCache()), {
     automine: false,
     blockTimeMs: 1000,
@@ -108,7 +109,7 @@ describe('inference precompile', () => {
     ['unknown selector', '0x12345678' as Hex, 'inference: MALFORMED_REQUEST'],
     ['unknown model', encodeRunModelInference(request({ modelCid: 'bafkunknown' })), 'inference: UNKNOWN_MODEL: model bafkunknown is not registered'],
     ['ZK mode', encodeRunModelInference(request({ mode: ModelInferenceMode.ZK })), 'inference: MODE_NOT_AVAILABLE'],
-    ['TEE mode', encodeRunModelInference(request({ mode: ModelInferenceMode.TEE })), 'inference: MODE_NOT_AVAILABLE'],
+    ['TEE mode on a model registered for VANILLA only', encodeRunModelInference(request({ mode: ModelInferenceMode.TEE })), 'inference: MODE_NOT_SUPPORTED'],
   ])('reverts with a decodable reason for %s', async (_name, data, reason) => {
     const { result } = await callPrecompile(data, never)
     expect(revertReason(result)).toContain(reason)

@@ -1,6 +1,7 @@
 /**
- * A network of full nodes as separate processes: followers import and verify the producer's blocks
- * (never running a model), survive kill -9 mid-sync, and sync from an empty data dir.
+ * A network of full nodes as separate processes talking libp2p: followers import and verify the
+ * producer's blocks (never running a model), survive kill -9 during an import and mid-sync, and sync
+ * from an empty data dir through a peer they were told about.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { createPublicClient, createWalletClient, encodeFunctionData, http, type Hex } from 'viem'
@@ -16,7 +17,8 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c()
 })
 
-interface Status { role: string; head: Hex; headHash: Hex; stateRoot: Hex; inferencesDispatched: number; lastRejection?: string }
+interface Status { role: string; head: Hex; headHash: Hex; stateRoot: Hex; inferencesDispatched: number; lastRejection?: string; peers: number }
+interface NodeReady { role: string; rpcUrl: string; head: string; p2p: string[] }
 
 async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
   const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
@@ -67,31 +69,48 @@ describe('producer and followers', () => {
     expect(producer.inferencesDispatched).toBeGreaterThan(0)
   })
 
-  it('a follower killed with -9 mid-sync restarts on a consistent head and catches up; a new one syncs 500+ blocks from empty', async () => {
+  it('a follower killed with -9 during an import, and again mid-sync, restarts on a consistent head and catches up; a new one syncs 500+ blocks from empty', async () => {
     const tmp = tempDir('inferchain-sync-')
     cleanups.push(tmp.remove)
-    const producer = await cli<{ rpcUrl: string }>(['node', '--json', '--block-time', '10', '--data-dir', `${tmp.dir}/producer`, '--rpc-port', '0'])
+    const producer = await cli<NodeReady>(['node', '--json', '--block-time', '10', '--data-dir', `${tmp.dir}/producer`, '--rpc-port', '0', '--p2p-port', '0'])
     cleanups.push(producer.stop)
+    expect(producer.ready.role).toBe('producer')
     const head = async (url: string) => BigInt(await rpc<Hex>(url, 'eth_blockNumber'))
     await until(async () => (await head(producer.ready.rpcUrl)) >= 250n)
 
-    const followerArgs = ['node', '--json', '--follow', producer.ready.rpcUrl, '--data-dir', `${tmp.dir}/follower`, '--rpc-port', '0']
-    let follower = await cli<{ rpcUrl: string }>(followerArgs)
-    await until(async () => (await head(follower.ready.rpcUrl)) >= 60n)
+    const followerArgs = ['node', '--json', '--data-dir', `${tmp.dir}/follower`, '--rpc-port', '0', '--p2p-port', '0', '--peer', producer.ready.p2p[0]!]
+    // Killed by SIGKILL at the worst moment: block 120's state is written, the block and head are not.
+    let follower = await cli<NodeReady>(followerArgs, { INFERCHAIN_CRASH_AT: 'import-after-state:120' })
+    expect(follower.ready.role).toBe('follower')
+    const [, signal] = (await new Promise((r) => follower.process.once('exit', (...a) => r(a)))) as [number | null, string | null]
+    expect(signal).toBe('SIGKILL')
+
+    follower = await cli<NodeReady>(followerArgs)
+    expect(follower.ready.head).toBe('119')
+    await until(async () => (await head(follower.ready.rpcUrl)) >= 180n)
     follower.process.kill('SIGKILL')
     await new Promise((r) => follower.process.once('exit', r))
 
-    follower = await cli<{ rpcUrl: string }>(followerArgs)
+    follower = await cli<NodeReady>(followerArgs)
     cleanups.push(follower.stop)
     await until(async () => (await head(follower.ready.rpcUrl)) >= 250n)
     const sameBlock = async (url: string, n: bigint) => rpc<{ hash: Hex; stateRoot: Hex }>(url, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
-    expect((await sameBlock(follower.ready.rpcUrl, 250n)).stateRoot).toBe((await sameBlock(producer.ready.rpcUrl, 250n)).stateRoot)
-    expect((await sameBlock(follower.ready.rpcUrl, 250n)).hash).toBe((await sameBlock(producer.ready.rpcUrl, 250n)).hash)
+    for (const n of [119n, 120n, 250n]) expect(await sameBlock(follower.ready.rpcUrl, n)).toEqual(await sameBlock(producer.ready.rpcUrl, n))
 
     await until(async () => (await head(producer.ready.rpcUrl)) >= 500n)
-    const fresh = await cli<{ rpcUrl: string }>(['node', '--json', '--follow', producer.ready.rpcUrl, '--data-dir', `${tmp.dir}/fresh`, '--rpc-port', '0'])
+    // The newcomer is only told about the follower: it finds the producer through it, and syncs.
+    const fresh = await cli<NodeReady>(['node', '--json', '--data-dir', `${tmp.dir}/fresh`, '--rpc-port', '0', '--p2p-port', '0', '--peer', follower.ready.p2p[0]!])
     cleanups.push(fresh.stop)
-    await until(async () => (await head(fresh.ready.rpcUrl)) >= 500n, 120_000)
+    let sawProgress: { startingBlock: Hex; currentBlock: Hex; highestBlock: Hex } | undefined
+    await until(async () => {
+      const syncing = await rpc<false | { startingBlock: Hex; currentBlock: Hex; highestBlock: Hex }>(fresh.ready.rpcUrl, 'eth_syncing')
+      if (syncing) sawProgress ??= syncing
+      return (await head(fresh.ready.rpcUrl)) >= 500n
+    }, 120_000)
+    // While it caught up, eth_syncing said so, as geth does.
+    expect(sawProgress).toMatchObject({ startingBlock: '0x0' })
+    expect(BigInt(sawProgress!.highestBlock)).toBeGreaterThanOrEqual(500n)
     expect((await sameBlock(fresh.ready.rpcUrl, 500n)).hash).toBe((await sameBlock(producer.ready.rpcUrl, 500n)).hash)
+    await until(async () => (await rpc<Status>(fresh.ready.rpcUrl, 'inferchain_nodeStatus')).peers >= 2)
   })
 })

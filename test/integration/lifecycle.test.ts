@@ -66,7 +66,7 @@ describe('a full node on its data dir', () => {
   it('resumes head, balances and contract storage after a stop and after a kill -9; JSON-RPC errors are standard', async () => {
     const tmp = tempDir('inferchain-node-')
     cleanups.push(tmp.remove)
-    const args = ['node', '--json', '--automine', '--data-dir', tmp.dir, '--rpc-port', '0']
+    const args = ['node', '--json', '--automine', '--data-dir', tmp.dir, '--rpc-port', '0', '--p2p-port', '0']
     let node = await cli<{ rpcUrl: string; head: number }>(args)
     const clients = (url: string) => {
       const chain = inferchainChain(url)

@@ -29,7 +29,7 @@ export async function startDevnet(extra: string[] = []): Promise<RunningDevnet> 
   const tmp = tempDir('inferchain-devnet-')
   const child = await cli<DevnetInfo>([
     'dev', '--json', '--automine', '--data-dir', tmp.dir,
-    '--rpc-port', '0', '--hub-port', '0', '--inference-port', '0', '--inference-timeout', '3000', ...extra,
+    '--rpc-port', '0', '--hub-port', '0', '--inference-port', '0', '--p2p-port', '0', '--inference-timeout', '3000', ...extra,
   ])
   return {
     info: child.ready,

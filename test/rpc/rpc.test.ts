@@ -76,6 +76,16 @@ describe('JSON-RPC on a real node', () => {
     expect(await publicClient.getGasPrice()).toBeGreaterThan(0n)
     const gas = await publicClient.estimateGas({ account: ACCOUNTS[2]!.address, to: '0x000000000000000000000000000000000000bEEF', value: 1n })
     expect(gas).toBe(21_000n)
+    // Calldata-heavy, execution-light (a transfer to an EOA with 4 KB of data): EIP-7623's floor
+    // (21000 + 10 per token) is what the transaction is charged, so it is what the estimate says.
+    const data = `0x${'ab'.repeat(4096)}` as const
+    const heavy = await publicClient.estimateGas({ account: ACCOUNTS[2]!.address, to: '0x000000000000000000000000000000000000bEEF', data })
+    expect(heavy).toBe(21_000n + 10n * 4n * 4096n)
+    const { walletClient } = clients()
+    const hash = await walletClient.sendTransaction({ account: walletClient.account!, chain: walletClient.chain, to: '0x000000000000000000000000000000000000bEEF', data, gas: heavy })
+    const receipt = await publicClient.waitForTransactionReceipt({ hash })
+    expect(receipt.status).toBe('success')
+    expect(receipt.gasUsed).toBe(heavy)
   })
 
   it('refuses bad transactions with -32000 and a stable data.code', async () => {

@@ -1,8 +1,8 @@
 /** `inferchain dev`: the whole network on loopback, on embedded defaults. */
 import type { Command } from 'commander'
 import { rmSync } from 'node:fs'
-import { Devnet, type DevnetInfo } from '../../devnet.js'
-import { DEFAULT_CHAIN_ID } from '../../params.js'
+import type { DevnetInfo } from '../../devnet.js'
+import { DEFAULT_CHAIN_ID, DEFAULT_P2P_PORT } from '../../params.js'
 import { onShutdown, parseCount, parsePort, parsePositiveInt, toJson } from '../shared.js'
 
 export function addDevCommand(program: Command): void {
@@ -14,6 +14,7 @@ export function addDevCommand(program: Command): void {
     .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port)', parsePort, 8545)
     .option('--hub-port <port>', 'model hub port (0 = any free port)', parsePort, 8546)
     .option('--inference-port <port>', 'inference node port (0 = any free port)', parsePort, 8547)
+    .option('--p2p-port <port>', "the full node's libp2p port (0 = any free port)", parsePort, DEFAULT_P2P_PORT)
     .option('--inference-nodes <n>', 'how many inference nodes to start (0 = none; start your own)', parseCount, 1)
     .option('--followers <n>', 'follower full nodes to start beside the producer (they verify, never run models)', parseCount, 0)
     .option('--automine', 'produce a block as soon as a transaction is ready, instead of on an interval')
@@ -24,12 +25,15 @@ export function addDevCommand(program: Command): void {
     .action(async (opts) => {
       if (opts.fresh) rmSync(opts.dataDir, { recursive: true, force: true })
       const log = opts.json ? () => {} : (m: string) => process.stderr.write(`${m}\n`)
+      // Loaded when the command runs: `--help` and other commands stay fast.
+      const { Devnet } = await import('../../devnet.js')
       const devnet = await Devnet.start({
         dataDir: opts.dataDir,
         chainId: opts.chainId,
         rpcPort: opts.rpcPort,
         hubPort: opts.hubPort,
         inferencePort: opts.inferencePort,
+        p2pPort: opts.p2pPort,
         automine: opts.automine,
         blockTimeMs: opts.blockTime,
         inferenceTimeoutMs: opts.inferenceTimeout,
@@ -49,6 +53,7 @@ function summary(info: DevnetInfo): string {
     'inferchain devnet is running',
     '',
     `  JSON-RPC         ${info.rpcUrl}   (WebSocket ${info.wsUrl})`,
+    `  p2p              ${info.p2p[0] ?? '-'}   (join: inferchain node --peer <this> --rpc-port 8555 --p2p-port 0)`,
     `  chain id         ${info.chainId}`,
     `  precompile       ${info.precompile}  (OGInference)`,
     `  model hub        ${info.hubUrl}`,

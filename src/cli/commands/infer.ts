@@ -1,8 +1,6 @@
 /** `inferchain infer`: one inference in a transaction, through a consumer contract. */
 import { InvalidArgumentError, type Command } from 'commander'
-import { decodeEventLog, type Address } from 'viem'
-import { compileContracts, getContract } from '../../contracts/compile.js'
-import { connect } from '../../sdk/chain.js'
+import type { Address } from 'viem'
 import { DEFAULT_RPC_URL, parsePositiveInt, parsePrivateKey, resolvePrivateKey, toJson } from '../shared.js'
 
 export function addInferCommand(program: Command): void {
@@ -16,6 +14,7 @@ export function addInferCommand(program: Command): void {
     .option('--private-key <key>', 'sender key (or $INFERCHAIN_PRIVATE_KEY; dev account #0 by default)', parsePrivateKey)
     .option('--json', 'print JSON')
     .action(async (cid: string, opts) => {
+      const [{ decodeEventLog }, { compileContracts, getContract }, { connect }] = await Promise.all([import('viem'), import('../../contracts/compile.js'), import('../../sdk/chain.js')])
       const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: resolvePrivateKey(opts.privateKey, true) })
       const { abi } = getContract(await compileContracts(), 'DemoConsumer')
       const scale = 10 ** opts.decimals

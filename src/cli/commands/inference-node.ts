@@ -1,9 +1,21 @@
 /** `inferchain inference-node`: a stateless inference service that registers itself on chain. */
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { startInferenceNode } from '../../inference/service.js'
 import { connect } from '../../sdk/chain.js'
 import { registerInferenceNode } from '../../sdk/registry.js'
+import { DevEnclave } from '../../tee/dev-enclave.js'
+import type { TeeBackend } from '../../tee/types.js'
 import { DEFAULT_HUB_URL, DEFAULT_RPC_URL, onShutdown, parsePort, parsePrivateKey, resolvePrivateKey, toJson } from '../shared.js'
+
+/** TEE backends by `--tee` name. Only the development enclave exists here (no TEE hardware). */
+const TEE_BACKENDS: Record<string, () => TeeBackend> = {
+  dev: () => DevEnclave.create(),
+}
+
+function parseTee(value: string): string {
+  if (!(value in TEE_BACKENDS)) throw new InvalidArgumentError(`unknown TEE backend "${value}" (available: ${Object.keys(TEE_BACKENDS).join(', ')})`)
+  return value
+}
 
 export function addInferenceNodeCommand(program: Command): void {
   program
@@ -16,17 +28,20 @@ export function addInferenceNodeCommand(program: Command): void {
     .option('--port <port>', 'port (0 = any free port)', parsePort, 8547)
     .option('--cache-dir <dir>', 'model cache', '.inferchain/inference-cache')
     .option('--model <cid...>', 'models to serve (registered in NodeRegistry)', [])
+    .option('--tee <backend>', 'also serve TEE mode, attesting results with this enclave backend ("dev": the development enclave, devnets only)', parseTee)
     .option('--no-register', 'do not register in NodeRegistry')
     .option('--perturb-outputs', 'TEST ONLY: sign deliberately wrong outputs')
     .option('--json', 'print one JSON line when ready')
     .action(async (opts) => {
       const privateKey = resolvePrivateKey(opts.privateKey, false)
+      const tee = opts.tee === undefined ? undefined : TEE_BACKENDS[opts.tee as string]!()
       const node = await startInferenceNode({
         privateKey,
         hubUrl: opts.hubUrl,
         cacheDir: opts.cacheDir,
         host: opts.host,
         port: opts.port,
+        ...(tee === undefined ? {} : { tee }),
         perturbOutputs: opts.perturbOutputs ?? false,
       })
       onShutdown(() => node.close())
@@ -34,10 +49,16 @@ export function addInferenceNodeCommand(program: Command): void {
         const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey })
         await registerInferenceNode(
           { publicClient: clients.publicClient, walletClient: clients.walletClient! },
-          { endpoint: node.url, models: opts.model },
+          {
+            endpoint: node.url,
+            models: opts.model,
+            modes: node.modes,
+            ...(node.tee === undefined ? {} : { enclaveKey: node.tee.enclaveKey }),
+          },
         )
       }
-      const ready = { url: node.url, address: node.address, models: opts.model }
-      process.stdout.write(opts.json ? `${toJson(ready)}\n` : `inference node ${node.address} on ${node.url}\n`)
+      const ready = { url: node.url, address: node.address, models: opts.model, modes: node.modes, ...(node.tee === undefined ? {} : { tee: node.tee }) }
+      const teeLine = node.tee === undefined ? '' : ` (TEE ${node.tee.kind}, measurement ${node.tee.measurement})`
+      process.stdout.write(opts.json ? `${toJson(ready)}\n` : `inference node ${node.address} on ${node.url}${teeLine}\n`)
     })
 }

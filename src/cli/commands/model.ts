@@ -1,10 +1,6 @@
 /** `inferchain model upload|info`: put ONNX models on the hub and register them on chain. */
 import { Command } from 'commander'
-import { SingleBar, Presets } from 'cli-progress'
 import { readFileSync } from 'node:fs'
-import { HubClient } from '../../hub/client.js'
-import { connect } from '../../sdk/chain.js'
-import { registerModel } from '../../sdk/registry.js'
 import { DEFAULT_HUB_URL, DEFAULT_RPC_URL, parsePrivateKey, resolvePrivateKey, toJson } from '../shared.js'
 
 export function addModelCommand(program: Command): void {
@@ -20,6 +16,12 @@ export function addModelCommand(program: Command): void {
     .option('--no-register', 'only upload, do not register on chain')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts) => {
+      const [{ SingleBar, Presets }, { HubClient }, { connect }, { registerModel }] = await Promise.all([
+        import('cli-progress'),
+        import('../../hub/client.js'),
+        import('../../sdk/chain.js'),
+        import('../../sdk/registry.js'),
+      ])
       const bytes = readFileSync(file)
       const bar = opts.json ? undefined : new SingleBar({ format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes' }, Presets.shades_classic)
       bar?.start(bytes.length, 0)
@@ -44,6 +46,7 @@ export function addModelCommand(program: Command): void {
     .option('--hub-url <url>', 'model hub', DEFAULT_HUB_URL)
     .option('--json', 'print JSON')
     .action(async (cid: string, opts) => {
+      const { HubClient } = await import('../../hub/client.js')
       const metadata = await new HubClient(opts.hubUrl).metadata(cid)
       if (opts.json) return void process.stdout.write(`${toJson(metadata)}\n`)
       const tensor = (t: { name: string; type: string; shape: number[] }) => `${t.name}: ${t.type}[${t.shape.map((d) => (d < 0 ? '?' : d)).join(', ')}]`

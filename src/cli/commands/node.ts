@@ -1,36 +1,96 @@
-/** `inferchain node`: a full node alone. */
+/** `inferchain node`: a full node alone — the block producer, or, given `--peer`, a follower. */
+import type { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
-import { FullNode } from '../../node.js'
-import { DEFAULT_CHAIN_ID } from '../../params.js'
+import { DEFAULT_CHAIN_ID, DEFAULT_P2P_PORT } from '../../params.js'
 import { onShutdown, parsePort, parsePositiveInt, toJson } from '../shared.js'
 
 export function addNodeCommand(program: Command): void {
   program
     .command('node')
-    .description('run a full node (chain, mempool, block producer, JSON-RPC)')
+    .description('run a full node: the block producer, or with --peer a follower that verifies blocks without running models')
     .option('--data-dir <dir>', 'chain data directory', '.inferchain/node')
     .option('--chain-id <id>', 'chain id', parsePositiveInt, DEFAULT_CHAIN_ID)
     .option('--rpc-host <host>', 'JSON-RPC listen address', '127.0.0.1')
     .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port)', parsePort, 8545)
-    .option('--automine', 'produce a block as soon as a transaction is ready')
-    .option('--block-time <ms>', 'interval between blocks when not automining', parsePositiveInt, 1000)
-    .option('--inference-timeout <ms>', 'how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
-    .option('--follow <rpcUrl>', 'follow the node at this JSON-RPC URL: import and verify its blocks (never running a model), forward transactions to it')
+    .option('--p2p-host <host>', 'libp2p listen address', '127.0.0.1')
+    .option('--p2p-port <port>', 'libp2p TCP port (0 = any free port)', parsePort, DEFAULT_P2P_PORT)
+    .option(
+      '--peer <multiaddr>',
+      'join the network through this peer (repeatable), e.g. /ip4/127.0.0.1/tcp/30342/p2p/12D3Koo...; the node then follows: it imports and verifies blocks (never running a model) and relays transactions to the producer',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--automine', 'producer: make a block as soon as a transaction is ready')
+    .option('--block-time <ms>', 'producer: interval between blocks when not automining', parsePositiveInt, 1000)
+    .option('--inference-timeout <ms>', 'producer: how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
     .option('--json', 'print one JSON line when ready')
     .action(async (opts) => {
+      const progress = !opts.json && process.stderr.isTTY ? new SyncProgress(await import('cli-progress')) : undefined
+      const { FullNode } = await import('../../node.js')
       const node = await FullNode.start({
         dataDir: opts.dataDir,
         chainId: opts.chainId,
         rpcHost: opts.rpcHost,
         rpcPort: opts.rpcPort,
+        p2pHost: opts.p2pHost,
+        p2pPort: opts.p2pPort,
+        peers: opts.peer,
         automine: opts.automine,
         blockTimeMs: opts.blockTime,
         inferenceTimeoutMs: opts.inferenceTimeout,
-        follow: opts.follow,
-        log: (m) => process.stderr.write(`${m}\n`),
+        log: (m) => (progress ? progress.log(m) : process.stderr.write(`${m}\n`)),
+        onImported: progress && ((number, target) => progress.update(number, target)),
       })
-      onShutdown(() => node.stop())
-      const ready = { rpcUrl: node.rpc.url, wsUrl: node.rpc.wsUrl, chainId: Number(node.chain.chainId), head: node.chain.head.header.number }
-      process.stdout.write(opts.json ? `${toJson(ready)}\n` : `full node on ${ready.rpcUrl}, chain ${ready.chainId}, head ${ready.head}\n`)
+      onShutdown(async () => {
+        progress?.stop()
+        await node.stop()
+      })
+      const ready = {
+        role: node.role,
+        rpcUrl: node.rpc.url,
+        wsUrl: node.rpc.wsUrl,
+        chainId: Number(node.chain.chainId),
+        head: node.chain.head.header.number,
+        peerId: node.network.peerId,
+        p2p: node.network.multiaddrs,
+      }
+      process.stdout.write(
+        opts.json ? `${toJson(ready)}\n` : `${ready.role} on ${ready.rpcUrl}, chain ${ready.chainId}, head ${ready.head}\n  p2p ${ready.p2p.join(' ')}\n`,
+      )
     })
+}
+
+/** A progress bar while a follower is behind; it goes away once the node is at the network's head. */
+class SyncProgress {
+  private bar?: SingleBar
+
+  constructor(private readonly progress: typeof import('cli-progress')) {}
+
+  update(number: bigint, target: bigint): void {
+    if (target - number < 2n) {
+      this.stop()
+      return
+    }
+    if (!this.bar) {
+      this.bar = new this.progress.SingleBar({ format: 'syncing [{bar}] block {value}/{total} | {speed} blocks/s', stream: process.stderr }, this.progress.Presets.shades_classic)
+      this.bar.start(Number(target), Number(number), { speed: '-' })
+      this.started = { at: Date.now(), from: number }
+    }
+    const seconds = (Date.now() - this.started!.at) / 1000
+    this.bar.setTotal(Number(target))
+    this.bar.update(Number(number), { speed: seconds > 0 ? (Number(number - this.started!.from) / seconds).toFixed(0) : '-' })
+  }
+
+  /** A log line ends the bar (a later update draws a new one below the line). */
+  log(message: string): void {
+    this.stop()
+    process.stderr.write(`${message}\n`)
+  }
+
+  stop(): void {
+    this.bar?.stop()
+    this.bar = undefined
+  }
+
+  private started?: { at: number; from: bigint }
 }

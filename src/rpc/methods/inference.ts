@@ -18,7 +18,7 @@ import type { RpcMethodTable } from '../types.js'
 /** How a record was verified by the node that produced or imported it. */
 function verification(record: InferenceRecord) {
   if (record.status === 'error') return { status: 'failed', evidence: 'none', reason: record.errorReason }
-  return { status: 'verified', evidence: 'vanilla-signature', signer: record.node }
+  return { status: 'verified', evidence: record.mode === ModelInferenceMode.TEE ? 'tee-attestation' : 'vanilla-signature', signer: record.node }
 }
 
 function outputJson(output: ModelOutput | undefined) {
@@ -45,6 +45,8 @@ export function formatRecord(record: InferenceRecord, block: Block) {
     outputHash: record.outputHash ?? null,
     node: record.node ?? null,
     signature: record.signature ?? null,
+    /** TEE: the attestation document (COSE_Sign1, hex). */
+    attestation: record.attestation ?? null,
     error: record.status === 'error' ? { code: record.errorCode, reason: record.errorReason } : null,
     verification: verification(record),
   }

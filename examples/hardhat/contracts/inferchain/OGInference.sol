@@ -1,0 +1,1 @@
+../../../../src/contracts/OGInference.sol

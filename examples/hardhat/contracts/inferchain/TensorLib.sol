@@ -1,0 +1,1 @@
+../../../../src/contracts/TensorLib.sol

@@ -1,0 +1,21 @@
+/**
+ * The inferchain TypeScript SDK (the package's public API), built on viem.
+ *
+ * @example
+ * import { connect, modelInput, callModel, runModel, outputValues, verifyInferenceRecord } from 'inferchain'
+ * const { publicClient, walletClient } = await connect({ rpcUrl: 'http://127.0.0.1:8545', privateKey })
+ * const input = modelInput({ input: [0.1, 0.2, 0.3, 0.4] })
+ * const quick = await callModel(publicClient, { modelCid, input })          // eth_call, nothing on chain
+ * const run = await runModel({ publicClient, walletClient: walletClient! }, { modelCid, input })
+ * console.log(outputValues(run.output), await verifyInferenceRecord(publicClient, run.record))
+ */
+export { connect, inferchainChain, type InferchainClients } from './chain.js'
+export { callModel, runModel, type ModelRequest, type ModelRun } from './inference.js'
+export { getInferenceRecord, getInferenceRecords, toInferenceRecord, verifyInferenceRecord, type RpcInferenceRecord, type VerifyOptions } from './records.js'
+export { listInferenceNodes, listModels, modesBitmask, registerInferenceNode, registerModel } from './registry.js'
+export { modelInput, numberTensor, outputValues, tensorValues } from './tensors.js'
+export { asInferenceError, InferenceRevertedError, SdkError, type SdkErrorCode } from './errors.js'
+export { HubClient } from '../hub/client.js'
+export { ModelInferenceMode, type ModelInput, type ModelOutput, type NumberTensor, type StringTensor } from '../evm/types.js'
+export type { VerificationOutcome } from '../verify/types.js'
+export { INFERENCE_PRECOMPILE_ADDRESS, MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS, DEFAULT_CHAIN_ID } from '../params.js'
