@@ -1,7 +1,8 @@
 /** Checks a raw transaction before it enters the mempool. */
 import { createTxFromRLP, paramsTx, type TypedTransaction } from '@ethereumjs/tx'
 import type { Common } from '@ethereumjs/common'
-import type { Account, Address } from '@ethereumjs/util'
+import { Address, type Account } from '@ethereumjs/util'
+import { keccak256 } from '../crypto/native.js'
 import { errorMessage } from '../errors.js'
 import { BLOCK_GAS_LIMIT, TX_GAS_LIMIT_CAP } from '../params.js'
 import { TransactionRejectedError } from './errors.js'
@@ -38,13 +39,14 @@ export function decodingCommon(common: Common): Common {
  * A transaction's sender is asked for four times on its way into a block (admission, mempool,
  * executor, runTx), and each time @ethereumjs/tx hashes the recovered public key again (pure-JS
  * keccak, ~3% of the node's CPU). Decoded unfrozen (`freeze: false`), the transaction gets a
- * remembering `getSenderAddress` before it is frozen as the library would have frozen it — frozen,
- * it also caches its public key and hash as usual.
+ * `getSenderAddress` that hashes the key once, with the chain's keccak, before it is frozen as the
+ * library would have frozen it — frozen, it also caches its public key and hash as usual.
  */
 function rememberSender(tx: TypedTransaction): void {
-  const recover = tx.getSenderAddress.bind(tx)
   let sender: Address | undefined
-  Object.defineProperty(tx, 'getSenderAddress', { value: () => (sender ??= recover()) })
+  // As the library derives it (`publicToAddress`): the last 20 bytes of keccak256(64-byte key).
+  const derive = () => new Address(keccak256(tx.getSenderPublicKey()).slice(12))
+  Object.defineProperty(tx, 'getSenderAddress', { value: () => (sender ??= derive()) })
   Object.freeze(tx)
 }
 

@@ -7,8 +7,9 @@ import type { Hex, PublicClient } from 'viem'
 import { nodeRegistryAbi } from '../contracts/system.js'
 import type { InferenceRecord } from '../evm/records.js'
 import { ModelInferenceMode, type ModelOutput } from '../evm/types.js'
-import { NODE_REGISTRY_ADDRESS } from '../params.js'
-import type { TrustedRoot } from '../tee/roots.js'
+import { DEFAULT_CHAIN_ID, NODE_REGISTRY_ADDRESS } from '../params.js'
+import { devRootAuthority } from '../tee/dev-enclave.js'
+import { AWS_NITRO_ROOT_G1, trustedRoot, type TrustedRoot } from '../tee/roots.js'
 import { defaultVerifiers } from '../verify/index.js'
 import type { VerificationContext, VerificationOutcome } from '../verify/types.js'
 import { SdkError } from './errors.js'
@@ -77,8 +78,16 @@ export function toInferenceRecord(record: RpcInferenceRecord): InferenceRecord {
 }
 
 export interface VerifyOptions {
-  /** Roots TEE attestations must chain to (chain configuration; the devnet pins its dev root). */
+  /**
+   * Roots TEE attestations must chain to (chain configuration). Default: what the dev genesis pins —
+   * the inferchain dev root — on the devnet's chain id, the AWS Nitro root anywhere else.
+   */
   trustedRoots?: readonly TrustedRoot[]
+}
+
+/** The roots a client trusts when not told: the dev root only on the devnet's own chain id. */
+export function defaultTrustedRoots(chainId: bigint): readonly TrustedRoot[] {
+  return chainId === BigInt(DEFAULT_CHAIN_ID) ? [trustedRoot(devRootAuthority().certificate, 'inferchain dev root')] : [AWS_NITRO_ROOT_G1]
 }
 
 /**
@@ -95,15 +104,16 @@ export async function verifyInferenceRecord(publicClient: PublicClient, record: 
   const blockNumber = BigInt(record.blockNumber)
   const block = await publicClient.getBlock({ blockNumber })
   const parent = blockNumber - 1n
+  const chainId = BigInt(await publicClient.getChainId())
   const read = <T>(functionName: 'isServing' | 'isTeeMeasurementAllowed' | 'enclaveKeyOf', args: readonly unknown[]) =>
     publicClient.readContract({ address: NODE_REGISTRY_ADDRESS, abi: nodeRegistryAbi, functionName, args, blockNumber: parent } as never) as Promise<T>
   const context: VerificationContext = {
     blockNumber,
     blockTimestamp: block.timestamp,
-    chainId: BigInt(await publicClient.getChainId()),
+    chainId,
     isServing: (node, cid) => read<boolean>('isServing', [node, cid]),
     tee: {
-      trustedRoots: options.trustedRoots ?? [],
+      trustedRoots: options.trustedRoots ?? defaultTrustedRoots(chainId),
       isMeasurementAllowed: (measurement) => read<boolean>('isTeeMeasurementAllowed', [measurement]),
       enclaveKeyOf: async (node) => {
         const key = await read<Hex>('enclaveKeyOf', [node])

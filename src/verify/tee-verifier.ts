@@ -12,37 +12,27 @@
  * Each failure is rejected with the code of the check that failed. Failed calls carry no evidence.
  */
 import { bytesToHex, type Hex } from 'viem'
-import { errorMessage } from '../errors.js'
 import type { InferenceRecord } from '../evm/records.js'
 import { ModelInferenceMode } from '../evm/types.js'
 import { checkBinding } from '../tee/binding.js'
 import { TeeError } from '../tee/errors.js'
 import { verifyAttestation } from '../tee/verify.js'
 import type { RecordVerifier, VerificationContext, VerificationOutcome } from './types.js'
-import { verifyVanillaResult } from './vanilla.js'
+import { signedResultProblem } from './vanilla-verifier.js'
 
 export const teeVerifier: RecordVerifier = {
   mode: ModelInferenceMode.TEE,
   async verify(record: InferenceRecord, context: VerificationContext): Promise<VerificationOutcome> {
     if (record.status === 'error') return { status: 'verified' }
-    if (!record.output || !record.outputHash || !record.node || !record.signature) {
-      return { status: 'rejected', reason: 'record has no output, node or signature' }
-    }
-    try {
-      verifyVanillaResult(
-        { modelCid: record.modelCid, mode: record.mode, inputHash: record.inputHash, outputHash: record.outputHash, output: record.output, node: record.node, signature: record.signature },
-        { signer: record.node },
-      )
-    } catch (err) {
-      return { status: 'rejected', reason: errorMessage(err) }
-    }
+    const problem = signedResultProblem(record)
+    if (problem !== undefined) return { status: 'rejected', reason: problem }
     try {
       await checkTeeEvidence(record as InferenceRecord & { node: Hex; outputHash: Hex }, context)
     } catch (err) {
       if (err instanceof TeeError) return { status: 'rejected', reason: `${err.code}: ${err.shortMessage}` }
       throw err
     }
-    if (!(await context.isServing(record.node, record.modelCid))) {
+    if (!(await context.isServing(record.node!, record.modelCid))) {
       return { status: 'rejected', reason: `signer ${record.node} is not registered for model ${record.modelCid} as of block ${context.blockNumber - 1n}` }
     }
     return { status: 'verified' }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../src/sdk/chain.js'
 import { runModel } from '../../src/sdk/inference.js'
 import { modelInput } from '../../src/sdk/tensors.js'
+import { ModelInferenceMode } from '../../src/evm/types.js'
 import { CLI, startDevnet, type RunningDevnet } from '../integration/processes.js'
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -45,6 +46,12 @@ describe('inferchain status / record', () => {
     expect(text.stdout).toMatch(/verified\s+verified \(checked by this CLI/)
     const json = JSON.parse((await run(['record', requestId, '--rpc-url', devnet.info.rpcUrl, '--json'])).stdout) as { requestId: string; checkedHere: { status: string } }
     expect(json).toMatchObject({ requestId, checkedHere: { status: 'verified' } })
+    // A TEE-mode record: the CLI checks the attestation (certificate chain to the dev root the devnet pins).
+    const tee = await runModel({ publicClient, walletClient: walletClient! }, { modelCid: devnet.info.demoModel.cid, mode: ModelInferenceMode.TEE, input: modelInput({ input: { values: new Array(16).fill(0.5), shape: [1, 16] } }) })
+    const teeText = await run(['record', tee.requestId, '--rpc-url', devnet.info.rpcUrl])
+    expect(teeText.stdout).toMatch(/mode TEE/)
+    expect(teeText.stdout).toMatch(/evidence tee-attestation/)
+    expect(teeText.stdout).toMatch(/verified\s+verified \(checked by this CLI/)
     const missing = await run(['record', `0x${'11'.repeat(32)}`, '--rpc-url', devnet.info.rpcUrl])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('no inference record')

@@ -8,9 +8,8 @@ import { createPublicClient, createWalletClient, encodeFunctionData, http, type 
 import { privateKeyToAccount } from 'viem/accounts'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
 import { inferchainChain } from '../../src/sdk/chain.js'
-import { httpRequest } from '../../src/inference/http.js'
 import { tempDir } from '../chain/helpers.js'
-import { cli, startDevnet } from './processes.js'
+import { cli, rpc, startDevnet, until } from './processes.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterAll(async () => {
@@ -19,21 +18,6 @@ afterAll(async () => {
 
 interface Status { role: string; head: Hex; headHash: Hex; stateRoot: Hex; inferencesDispatched: number; lastRejection?: string; peers: number }
 interface NodeReady { role: string; rpcUrl: string; head: string; p2p: string[] }
-
-async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = JSON.parse(res.text) as { result: T; error?: { message: string } }
-  if (body.error) throw new Error(body.error.message)
-  return body.result
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now()
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('producer and followers', () => {
   it('reach the same head and state root after mixed transactions with inferences; followers ran no model', async () => {

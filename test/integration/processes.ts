@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type ReadyChild } from '../../src/cli/child.js'
+import { httpRequest } from '../../src/inference/http.js'
 import { findProjectRoot } from '../../src/contracts/files.js'
 import type { DevnetInfo, InferenceNodeReady } from '../../src/devnet.js'
 import { tempDir } from '../chain/helpers.js'
@@ -45,4 +46,21 @@ export function startInferenceNode(options: { rpcUrl: string; hubUrl: string; pr
   const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', '0', '--cache-dir', options.cacheDir]
   for (const m of options.models) args.push('--model', m)
   return cli<InferenceNodeReady>(args, { INFERCHAIN_PRIVATE_KEY: options.privateKey })
+}
+
+/** One JSON-RPC call; a JSON-RPC error becomes a thrown Error with its message. */
+export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = JSON.parse(res.text) as { result: T; error?: { message: string } }
+  if (body.error) throw new Error(body.error.message)
+  return body.result
+}
+
+/** Polls `condition` every 50 ms until it holds, failing after `timeoutMs`. */
+export async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 50))
+  }
 }

@@ -11,11 +11,10 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
 import { nodeRegistryAbi } from '../../src/contracts/system.js'
 import { ModelInferenceMode } from '../../src/evm/types.js'
-import { httpRequest } from '../../src/inference/http.js'
 import { NODE_REGISTRY_ADDRESS } from '../../src/params.js'
 import { inferchainChain } from '../../src/sdk/chain.js'
 import { decodeCoseSign1, devTrustedRoot, parseAttestationPayload, verifyAttestation } from '../../src/tee/index.js'
-import { assertBuilt, CLI, startDevnet, type RunningDevnet } from './processes.js'
+import { assertBuilt, CLI, rpc, startDevnet, until, type RunningDevnet } from './processes.js'
 
 let devnet: RunningDevnet
 let consumer: { abi: Abi; bytecode: Hex }
@@ -29,21 +28,6 @@ afterAll(async () => {
 
 interface Status { role: string; head: Hex; headHash: Hex; stateRoot: Hex; inferencesDispatched: number; lastRejection?: string }
 interface RpcRecord { mode: string; status: string; attestation: Hex | null; verification: { evidence: string }; output: { numbers: Array<{ values: Array<{ value: string }> }> } }
-
-async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await httpRequest(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = JSON.parse(res.text) as { result: T; error?: { message: string } }
-  if (body.error) throw new Error(body.error.message)
-  return body.result
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now()
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('TEE mode on a devnet', () => {
   it('a contract gets an attested result in the same transaction; a follower verifies it and reaches the same state', async () => {

@@ -1,0 +1,63 @@
+/** Decoding raw transactions with the shared Common and the remembered sender, against @ethereumjs/tx's own decoding. */
+import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, createTxFromRLP, paramsTx } from '@ethereumjs/tx'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { describe, expect, it } from 'vitest'
+import { decodeTransaction, decodingCommon } from '../../src/chain/admission.js'
+import { createChainCommon } from '../../src/chain/common.js'
+import { TransactionRejectedError } from '../../src/chain/errors.js'
+import { ACCOUNTS } from './helpers.js'
+
+const common = createChainCommon(424242)
+const key = hexToBytes(ACCOUNTS[1]!.privateKey)
+const to = '0x00000000000000000000000000000000000000aa'
+
+describe('decodeTransaction', () => {
+  const signed = [
+    createFeeMarket1559Tx({ nonce: 3n, to, value: 5n, gasLimit: 30_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 424242n, data: '0x1234' }, { common }).sign(key),
+    createAccessList2930Tx({ nonce: 4n, to, gasLimit: 30_000n, gasPrice: 10n ** 10n, chainId: 424242n, accessList: [{ address: to, storageKeys: [`0x${'01'.padStart(64, '0')}`] }] }, { common }).sign(key),
+    createLegacyTx({ nonce: 5n, to, gasLimit: 21_000n, gasPrice: 10n ** 10n }, { common }).sign(key),
+  ]
+
+  it('gives what @ethereumjs/tx gives: fields, hash, sender, validity', () => {
+    for (const tx of signed) {
+      const raw = tx.serialize()
+      const reference = createTxFromRLP(raw, { common })
+      const decoded = decodeTransaction(raw, common)
+      expect(bytesToHex(decoded.hash())).toBe(bytesToHex(reference.hash()))
+      expect(decoded.getSenderAddress().toString()).toBe(ACCOUNTS[1]!.address.toLowerCase())
+      expect(decoded.getSenderAddress().toString()).toBe(reference.getSenderAddress().toString())
+      expect(decoded.toJSON()).toEqual(reference.toJSON())
+      expect(decoded.getValidationErrors()).toEqual([])
+      expect(Object.isFrozen(decoded)).toBe(true)
+      // The sender is derived once and then handed out again.
+      expect(decoded.getSenderAddress()).toBe(decoded.getSenderAddress())
+    }
+  })
+
+  it('shares one Common, parameterised once, that never changes', () => {
+    const a = decodeTransaction(signed[0]!.serialize(), common)
+    const b = decodeTransaction(signed[2]!.serialize(), common)
+    expect(a.common).toBe(b.common)
+    expect(a.common).toBe(decodingCommon(common))
+    expect(a.common).not.toBe(common)
+    expect(a.common.copy()).toBe(a.common)
+    expect(a.common.hardfork()).toBe(common.hardfork())
+    expect(() => a.common.updateParams({ 1: { extra: 1 } } as never)).toThrow()
+    expect(() => a.common.updateParams(paramsTx)).not.toThrow()
+    expect(() => a.common.setHardfork('cancun')).toThrow()
+    // The chain's own Common is untouched.
+    expect(common.hardfork()).toBe(a.common.hardfork())
+  })
+
+  it('still refuses what it refused', () => {
+    const wrongChain = createFeeMarket1559Tx({ nonce: 0n, to, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, chainId: 1n }, { common: createChainCommon(1) }).sign(key)
+    expect(() => decodeTransaction(wrongChain.serialize(), common)).toThrow(TransactionRejectedError)
+    const unsigned = createFeeMarket1559Tx({ nonce: 0n, to, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, chainId: 424242n }, { common })
+    expect(() => decodeTransaction(unsigned.serialize(), common)).toThrow(/signature/)
+    // Another s recovers another key: the sender comes from each transaction's own signature.
+    const otherSignature = signed[0]!.serialize().slice()
+    otherSignature[otherSignature.length - 1] ^= 0x01
+    expect(decodeTransaction(otherSignature, common).getSenderAddress().toString()).not.toBe(ACCOUNTS[1]!.address.toLowerCase())
+    expect(() => decodeTransaction(hexToBytes('0x02c0'), common)).toThrow(/invalid transaction/)
+  })
+})
