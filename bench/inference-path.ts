@@ -8,7 +8,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { encodeFunctionData, type Hex } from 'viem'
 import { devAccounts } from '../src/chain/dev-accounts.js'
 import { compileContracts, getContract } from '../src/contracts/compile.js'
-import { encodeRunModelInference } from '../src/evm/abi.js'
+import { encodeRunModelInference, hashModelInput } from '../src/evm/abi.js'
 import { ModelInferenceMode, type ModelInferenceRequest } from '../src/evm/types.js'
 import { HubClient } from '../src/hub/client.js'
 import { startHubServer } from '../src/hub/server.js'
@@ -33,6 +33,8 @@ export interface InferencePathResult {
   ethCallContract: Timing
   minedTransaction: Timing
   verifySignature: Timing
+  /** The full node's own dispatch of one request: inference node over HTTP + verification. */
+  nodeDispatch: Timing
 }
 
 let counter = 0
@@ -74,6 +76,10 @@ export async function benchInferencePath(dir: string, runs = 200): Promise<Infer
     const sample = await client.infer(request(cid, freshInput()))
     const { verifyVanillaResult } = await import('../src/verify/vanilla.js')
     const verifySignature = await time(runs, async () => verifyVanillaResult(sample, { inputHash: sample.inputHash }))
+    const nodeDispatch = await time(runs, () => {
+      const fresh = request(cid, freshInput())
+      return node.dispatcher.dispatch(fresh, hashModelInput(fresh.input))
+    })
     const rpcRoundTrip = await time(runs, () => rpc(node.rpc.url, 'eth_blockNumber', []))
     const cachedData = encodeRunModelInference(request(cid, freshInput()))
     const ethCallCached = await time(runs, () => rpc(node.rpc.url, 'eth_call', [{ to: INFERENCE_PRECOMPILE_ADDRESS, data: cachedData }, 'latest']))
@@ -94,7 +100,7 @@ export async function benchInferencePath(dir: string, runs = 200): Promise<Infer
       const hash = (await rpc(node.rpc.url, 'eth_sendRawTransaction', [signed])) as Hex
       while ((await rpc(node.rpc.url, 'eth_getTransactionReceipt', [hash])) === null) await new Promise((r) => setTimeout(r, 1))
     }, 5)
-    return { raw, inferenceNode, rpcRoundTrip, ethCallCached, ethCallPrecompile, ethCallContract, minedTransaction, verifySignature }
+    return { raw, inferenceNode, rpcRoundTrip, ethCallCached, ethCallPrecompile, ethCallContract, minedTransaction, verifySignature, nodeDispatch }
   } finally {
     await inference.close()
     await hub.close()

@@ -1,7 +1,6 @@
 /** Option parsing and output helpers shared by the subcommands. */
 import { InvalidArgumentError } from 'commander'
 import type { Hex } from 'viem'
-import { devAccounts } from '../chain/dev-accounts.js'
 
 export function parsePort(value: string): number {
   const port = Number(value)
@@ -27,11 +26,12 @@ export function parsePrivateKey(value: string): Hex {
 }
 
 /** `--private-key`, else $INFERCHAIN_PRIVATE_KEY, else (devnets only) dev account #0. */
-export function resolvePrivateKey(flag: Hex | undefined, fallbackToDev: boolean): Hex {
+export async function resolvePrivateKey(flag: Hex | undefined, fallbackToDev: boolean): Promise<Hex> {
   const fromEnv = process.env.INFERCHAIN_PRIVATE_KEY
   if (flag) return flag
   if (fromEnv) return parsePrivateKey(fromEnv)
-  if (fallbackToDev) return devAccounts(1)[0]!.privateKey
+  // Loaded only here: deriving keys from the mnemonic pulls in BIP-39 and HD wallets.
+  if (fallbackToDev) return (await import('../chain/dev-accounts.js')).devAccounts(1)[0]!.privateKey
   throw new InvalidArgumentError('give --private-key or set INFERCHAIN_PRIVATE_KEY')
 }
 

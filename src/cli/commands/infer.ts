@@ -15,7 +15,7 @@ export function addInferCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (cid: string, opts) => {
       const [{ decodeEventLog }, { compileContracts, getContract }, { connect }] = await Promise.all([import('viem'), import('../../contracts/compile.js'), import('../../sdk/chain.js')])
-      const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: resolvePrivateKey(opts.privateKey, true) })
+      const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: await resolvePrivateKey(opts.privateKey, true) })
       const { abi } = getContract(await compileContracts(), 'DemoConsumer')
       const scale = 10 ** opts.decimals
       const values = (opts.input as number[]).map((v) => BigInt(Math.round(v * scale)))

@@ -1,15 +1,11 @@
 /** `inferchain inference-node`: a stateless inference service that registers itself on chain. */
 import { InvalidArgumentError, type Command } from 'commander'
-import { startInferenceNode } from '../../inference/service.js'
-import { connect } from '../../sdk/chain.js'
-import { registerInferenceNode } from '../../sdk/registry.js'
-import { DevEnclave } from '../../tee/dev-enclave.js'
 import type { TeeBackend } from '../../tee/types.js'
 import { DEFAULT_HUB_URL, DEFAULT_RPC_URL, onShutdown, parsePort, parsePrivateKey, resolvePrivateKey, toJson } from '../shared.js'
 
-/** TEE backends by `--tee` name. Only the development enclave exists here (no TEE hardware). */
-const TEE_BACKENDS: Record<string, () => TeeBackend> = {
-  dev: () => DevEnclave.create(),
+/** TEE backends by `--tee` name, loaded when used. Only the development enclave exists here (no TEE hardware). */
+const TEE_BACKENDS: Record<string, () => Promise<TeeBackend>> = {
+  dev: async () => (await import('../../tee/dev-enclave.js')).DevEnclave.create(),
 }
 
 function parseTee(value: string): string {
@@ -33,8 +29,13 @@ export function addInferenceNodeCommand(program: Command): void {
     .option('--perturb-outputs', 'TEST ONLY: sign deliberately wrong outputs')
     .option('--json', 'print one JSON line when ready')
     .action(async (opts) => {
-      const privateKey = resolvePrivateKey(opts.privateKey, false)
-      const tee = opts.tee === undefined ? undefined : TEE_BACKENDS[opts.tee as string]!()
+      const privateKey = await resolvePrivateKey(opts.privateKey, false)
+      const [{ startInferenceNode }, { connect }, { registerInferenceNode }] = await Promise.all([
+        import('../../inference/service.js'),
+        import('../../sdk/chain.js'),
+        import('../../sdk/registry.js'),
+      ])
+      const tee = opts.tee === undefined ? undefined : await TEE_BACKENDS[opts.tee as string]!()
       const node = await startInferenceNode({
         privateKey,
         hubUrl: opts.hubUrl,

@@ -34,7 +34,7 @@ export function addModelCommand(program: Command): void {
       bar?.stop()
       let registration: string | undefined
       if (opts.register) {
-        const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: resolvePrivateKey(opts.privateKey, true) })
+        const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: await resolvePrivateKey(opts.privateKey, true) })
         registration = (await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata)) ?? 'already registered'
       }
       if (opts.json) process.stdout.write(`${toJson({ cid, metadata, registration })}\n`)
