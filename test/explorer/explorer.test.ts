@@ -46,6 +46,8 @@ describeWithBrowser('explorer at /explorer', () => {
     expect(await page.locator('#node').textContent()).toMatch(/producer · head #\d+/)
     // The models and inference nodes the devnet registered are listed.
     await expect.poll(() => page.getByText(devnet.info.inferenceNodes[0]!).count()).toBe(1)
+    // The devnet's inference node runs the dev enclave: its measurement is on the allowlist.
+    expect(await page.locator('h2:has-text("Allowed TEE measurements") + ul li').count()).toBeGreaterThan(0)
     await page.locator(`tr[data-block="${blockNumber}"] a`).first().click()
     await page.getByRole('heading', { name: `Block #${blockNumber}` }).waitFor()
     await page.locator(`tr[data-record="${requestId}"] a`).first().click()

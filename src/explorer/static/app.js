@@ -57,7 +57,7 @@ const recordsTable = (records) => records.length === 0
   : `<table><thead><tr><th>request</th><th>block</th><th>model</th><th>mode</th><th>computed by</th><th>verification</th></tr></thead><tbody>${recordRows(records)}</tbody></table>`
 
 async function home() {
-  const [blocks, models, nodes] = await Promise.all([recentBlocks(), rpc('inferchain_models'), rpc('inferchain_inferenceNodes')])
+  const [blocks, models, nodes, measurements] = await Promise.all([recentBlocks(), rpc('inferchain_models'), rpc('inferchain_inferenceNodes'), rpc('inferchain_teeMeasurements')])
   const records = blocks.flatMap((b) => b.records)
   return `<h1>Latest blocks</h1>
     <table><thead><tr><th>block</th><th>hash</th><th>transactions</th><th>inferences</th><th>gas used</th><th>time</th></tr></thead><tbody>
@@ -67,8 +67,9 @@ async function home() {
     <h2>Latest inferences</h2>${recordsTable(records)}
     <div class="grid"><section><h2>Models</h2>${models.length === 0 ? '<p class="muted">None registered.</p>' : `<table><thead><tr><th>model</th><th>modes</th><th>work units</th></tr></thead><tbody>
       ${models.map((m) => `<tr><td><span class="mono">${esc(short(m.cid))}</span> ${esc(m.name)}${m.isPrivate ? ' <span class="badge">private</span>' : ''}</td><td>${esc(m.modes.join(', '))}</td><td>${Number(m.workUnits).toLocaleString()}</td></tr>`).join('')}</tbody></table>`}</section>
-    <section><h2>Inference nodes</h2>${nodes.length === 0 ? '<p class="muted">None registered.</p>' : `<table><thead><tr><th>node</th><th>endpoint</th><th>modes</th><th>state</th></tr></thead><tbody>
-      ${nodes.map((n) => `<tr><td class="mono">${esc(short(n.address))}</td><td class="mono">${esc(n.endpoint)}</td><td>${esc(n.modes.join(', '))}</td><td>${badge(n.active ? 'ok' : 'inactive')}</td></tr>`).join('')}</tbody></table>`}</section></div>`
+    <section><h2>Inference nodes</h2>${nodes.length === 0 ? '<p class="muted">None registered.</p>' : `<table><thead><tr><th>node</th><th>endpoint</th><th>modes</th><th>enclave key</th><th>state</th></tr></thead><tbody>
+      ${nodes.map((n) => `<tr><td class="mono">${esc(short(n.address))}</td><td class="mono">${esc(n.endpoint)}</td><td>${esc(n.modes.join(', '))}</td><td class="mono">${esc(n.enclaveKey ? short(n.enclaveKey) : '—')}</td><td>${badge(n.active ? 'ok' : 'inactive')}</td></tr>`).join('')}</tbody></table>`}
+      <h2>Allowed TEE measurements</h2>${measurements.length === 0 ? '<p class="muted">None: no enclave is trusted.</p>' : `<ul>${measurements.map((m) => `<li class="mono">${esc(m)}</li>`).join('')}</ul>`}</section></div>`
 }
 
 async function blockPage(n) {

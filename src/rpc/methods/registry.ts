@@ -2,7 +2,8 @@
  * The system registries as JSON, for clients that do not speak ABI (the explorer, shell scripts):
  *
  *   inferchain_models()          → [{ cid, name, owner, modes, isPrivate, workUnits, pricePerInference, inputSchema, outputSchema }]
- *   inferchain_inferenceNodes()  → [{ address, endpoint, modes, active, registeredAt, models }]
+ *   inferchain_inferenceNodes()  → [{ address, endpoint, modes, active, registeredAt, models, enclaveKey }]
+ *   inferchain_teeMeasurements() → the enclave measurements (PCR0) NodeRegistry allows
  *
  * `modes` are names (`VANILLA`, `TEE`, …). Read from the head state.
  */
@@ -40,9 +41,11 @@ export function createRegistryMethods(chain: Chain): RpcMethodTable {
       for (let i = 0n; i < count; i++) {
         const address = await viewCall(chain, NODE_REGISTRY_ADDRESS, nodeRegistryAbi, 'nodeAt', [i])
         const n = await viewCall(chain, NODE_REGISTRY_ADDRESS, nodeRegistryAbi, 'getNode', [address])
-        nodes.push({ address, endpoint: n.endpoint, modes: modeNames(n.modes), active: n.active, registeredAt: n.registeredAt.toString(), models: n.models })
+        const enclaveKey = await viewCall(chain, NODE_REGISTRY_ADDRESS, nodeRegistryAbi, 'enclaveKeyOf', [address])
+        nodes.push({ address, endpoint: n.endpoint, modes: modeNames(n.modes), active: n.active, registeredAt: n.registeredAt.toString(), models: n.models, enclaveKey: enclaveKey === '0x' ? null : enclaveKey })
       }
       return nodes
     },
+    inferchain_teeMeasurements: async () => viewCall(chain, NODE_REGISTRY_ADDRESS, nodeRegistryAbi, 'teeMeasurements', []),
   }
 }
