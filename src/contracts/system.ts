@@ -95,7 +95,6 @@ export const zkInferencesAbi = parseAbi([
   'error NotPending(bytes32 requestId, uint8 status)',
   'error NotDue(bytes32 requestId, uint64 dueBlock)',
   'error InvalidProof(bytes32 requestId)',
-  'error ModelNotRegistered(string cid)',
 ])
 
 /** The contracts genesis places, by name, at their params addresses. */

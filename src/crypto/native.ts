@@ -49,6 +49,21 @@ export function addressOfPublicKey(publicKey: Uint8Array): Uint8Array {
   return keccak256(publicKey.subarray(1)).subarray(12)
 }
 
+/**
+ * The EIP-55 checksummed form of a 20-byte address, hashed natively (viem's `getAddress` hashes in
+ * JavaScript, which shows up when a block's records are verified).
+ */
+export function checksumAddress(address: Uint8Array): `0x${string}` {
+  const hex = Buffer.from(address).toString('hex')
+  const hash = keccak256(Buffer.from(hex, 'ascii'))
+  let out = '0x'
+  for (let i = 0; i < hex.length; i++) {
+    const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0xf
+    out += nibble >= 8 ? hex[i]!.toUpperCase() : hex[i]
+  }
+  return out as `0x${string}`
+}
+
 /** What Common's `customCrypto` takes: transaction sender recovery, keccak and sha256, natively. */
 export const chainCrypto: CustomCrypto = {
   keccak256,

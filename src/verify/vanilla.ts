@@ -7,9 +7,9 @@
  * signatures from ever being valid for anything else the same key signs.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { getAddress, hexToBytes, isHex, toHex, type Address, type Hex } from 'viem'
+import { hexToBytes, isHex, toHex, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { addressOfPublicKey, keccak256, recoverPublicKey, signDigest } from '../crypto/native.js'
+import { addressOfPublicKey, checksumAddress, keccak256, recoverPublicKey, signDigest } from '../crypto/native.js'
 import { encodeParameters, type AbiType } from '../evm/abi-codec.js'
 import { hashModelOutput } from '../evm/abi.js'
 import type { ModelInferenceMode, SignedInferenceResult } from '../evm/types.js'
@@ -107,7 +107,7 @@ export function recoverInferenceSigner(result: Pick<SignedInferenceResult, keyof
   } catch (cause) {
     throw new VanillaVerificationError('BAD_SIGNATURE', 'signature does not recover to a public key', { cause })
   }
-  return getAddress(toHex(addressOfPublicKey(publicKey)))
+  return checksumAddress(addressOfPublicKey(publicKey))
 }
 
 /**
