@@ -141,7 +141,13 @@ describe('inference precompile', () => {
   })
 
   it('runs out of gas, without asking the provider, when the gas cannot cover the base cost', async () => {
-    const { result } = await callPrecompile(encodeRunModelInference(request()), never, 30_000n)
+    // Exactly the EIP-7623 calldata floor: a valid call, whose execution budget (floor − intrinsic)
+    // is below the precompile's 30,000 base.
+    const data = encodeRunModelInference(request())
+    const bytes = Buffer.from(data.slice(2), 'hex')
+    const zeros = BigInt(bytes.filter((b) => b === 0).length)
+    const floor = 21_000n + 10n * (zeros + 4n * (BigInt(bytes.length) - zeros))
+    const { result } = await callPrecompile(data, never, floor)
     expect(result.error?.message).toBe('out of gas')
   })
 })
