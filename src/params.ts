@@ -29,6 +29,8 @@ export const INFERENCE_PRECOMPILE_ADDRESS: Address = '0x000000000000000000000000
 /** System contracts deployed at genesis. */
 export const MODEL_REGISTRY_ADDRESS: Address = '0x0000000000000000000000000000000000001001'
 export const NODE_REGISTRY_ADDRESS: Address = '0x0000000000000000000000000000000000001002'
+/** ZK mode: model verifiers and deferred proofs of ZK results (`src/contracts/ZkInferences.sol`). */
+export const ZK_INFERENCES_ADDRESS: Address = '0x0000000000000000000000000000000000001003'
 
 /**
  * Gas of one `runModelInference` call:
@@ -66,3 +68,11 @@ export const TX_CREATION_GAS = 32_000n
 export const INITCODE_WORD_GAS = 2n
 /** EIP-7623 (Prague+): a transaction pays at least base + 10 per calldata token (zero byte 1, other 4). */
 export const TX_FLOOR_GAS_PER_TOKEN = 10n
+
+/**
+ * ZK mode: a result is used at once and its proof is due within this many blocks of the block that
+ * used it (`dueBlock = block + ZK_PROOF_DEADLINE_BLOCKS`); later, the record fails.
+ */
+export const ZK_PROOF_DEADLINE_BLOCKS = 20n
+/** Gas a ZK-mode call adds: the precompile stores the pending record (four new storage words). */
+export const INFERENCE_GAS_ZK_RECORD = 4n * 22_100n

@@ -5,7 +5,7 @@
  * types from them; `test/contracts/system.test.ts` checks that they equal the compiler's output.
  */
 import { pad, parseAbi, toHex, type Address, type Hex } from 'viem'
-import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS } from '../params.js'
+import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS, ZK_INFERENCES_ADDRESS } from '../params.js'
 import { getContract, type CompiledContracts } from './compile.js'
 
 /** ABI of `ModelRegistry.sol`. */
@@ -78,10 +78,30 @@ export const nodeRegistryAbi = parseAbi([
   'error EnclaveKeyTaken(address owner)',
 ])
 
+/** ABI of `ZkInferences.sol` (ZK mode: model verifiers, deferred proofs). */
+export const zkInferencesAbi = parseAbi([
+  'function registerModel(string cid, address verifier, bytes32 commitment, uint8 fractionBits, uint8 inputBits, uint8 outputBits, bytes32 verificationKeyHash)',
+  'function submitProof(bytes32 requestId, uint256[8] proof) returns (bool verified)',
+  'function expire(bytes32 requestId)',
+  'function statusOf(bytes32 requestId) view returns (uint8 status, uint8 failure, uint64 dueBlock, address node)',
+  'function models(bytes32) view returns (address verifier, uint8 fractionBits, uint8 inputBits, uint8 outputBits, bytes32 commitment, bytes32 verificationKeyHash)',
+  'function records(bytes32) view returns (bytes32 modelKey, bytes32 inputHash, bytes32 outputHash, address node, uint64 dueBlock, uint8 status, uint8 failure)',
+  'event ZkModelRegistered(bytes32 indexed key, string cid, address verifier, bytes32 commitment, bytes32 verificationKeyHash)',
+  'event ZkProofVerified(bytes32 indexed requestId, address indexed node, address submitter)',
+  'event ZkProofFailed(bytes32 indexed requestId, address indexed node, uint8 reason)',
+  'error NotModelOwner(string cid, address caller)',
+  'error ZkModelAlreadyRegistered(string cid)',
+  'error InvalidZkModel()',
+  'error NotPending(bytes32 requestId, uint8 status)',
+  'error NotDue(bytes32 requestId, uint64 dueBlock)',
+  'error InvalidProof(bytes32 requestId)',
+])
+
 /** The contracts genesis places, by name, at their params addresses. */
 export const SYSTEM_CONTRACTS = [
   { name: 'ModelRegistry', address: MODEL_REGISTRY_ADDRESS },
   { name: 'NodeRegistry', address: NODE_REGISTRY_ADDRESS },
+  { name: 'ZkInferences', address: ZK_INFERENCES_ADDRESS },
 ] as const
 
 export interface SystemContractAccount {

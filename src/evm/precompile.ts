@@ -29,11 +29,13 @@ import { readModelEntry } from './registry-reader.js'
 import { encodeErrorString, inferenceRevertReason } from './revert.js'
 import type { InferenceSession, InferenceSessionSource } from './session.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelInput, type ModelOutput } from './types.js'
+import type { StorageWriter } from '../zk/onchain.js'
+import { beginZkCall, recordZkResult, ZkCallRefusal } from '../zk/precompile-calls.js'
 
 const PRECOMPILE_ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
 const EVENT_TOPIC_BYTES = hexToBytes(MODEL_INFERENCE_EVENT_TOPIC as Hex)
 /** Modes whose verification has landed; the others revert MODE_NOT_AVAILABLE. */
-const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA, ModelInferenceMode.TEE])
+const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA, ModelInferenceMode.TEE, ModelInferenceMode.ZK])
 
 class Revert {
   constructor(
@@ -71,6 +73,9 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
     throw new Revert('MODE_NOT_SUPPORTED', `model ${request.modelCid} does not support mode ${ModelInferenceMode[request.mode]}`, gasUsed)
   }
   gasUsed += workGas(entry.workUnits) + INFERENCE_GAS_PER_INPUT_ELEMENT * BigInt(countInputElements(request.input))
+  // ZK mode: the model's ZK setup and the proof's input hash, before anything is dispatched (src/zk/precompile-calls.ts).
+  const zk = request.mode === ModelInferenceMode.ZK ? await zkStep(() => beginZkCall(opts._EVM.stateManager as StorageWriter, request), gasUsed) : undefined
+  if (zk) gasUsed += zk.gas
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   if (session === undefined) throw new Revert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
 
@@ -97,9 +102,20 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
       }
       gasUsed += INFERENCE_GAS_PER_OUTPUT_ELEMENT * BigInt(outputElements)
       if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+      if (zk) await zkStep(() => recordZkResult(opts._EVM, zk, { requestId, modelCid: request.modelCid, output, node }), gasUsed)
       session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
       return success(gasUsed, request, output, requestId)
     }
+  }
+}
+
+/** Runs a ZK step, turning its refusal into this call's revert. */
+async function zkStep<T>(step: () => Promise<T>, gasUsed: bigint): Promise<T> {
+  try {
+    return await step()
+  } catch (err) {
+    if (err instanceof ZkCallRefusal) throw new Revert(err.code, err.message, gasUsed)
+    throw err
   }
 }
 

@@ -8,6 +8,7 @@ import { privateKeyToAddress } from 'viem/accounts'
 import { hashModelInput, hashModelOutput } from '../evm/abi.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelOutput, type SignedInferenceResult } from '../evm/types.js'
 import type { TeeBackend } from '../tee/types.js'
+import type { ZkBackend } from '../zk/prover-node.js'
 import { signInferenceResult } from '../verify/vanilla.js'
 import { InferenceRequestError } from './errors.js'
 import type { LoadedModel, ModelRuntime } from './runtime.js'
@@ -18,9 +19,9 @@ export interface ModelLoader {
   get(cid: string): Promise<LoadedModel>
 }
 
-/** Modes a node can serve: VANILLA always, TEE with an enclave backend; ZK needs a prover. */
-function implementedModes(tee: TeeBackend | undefined): readonly ModelInferenceMode[] {
-  return tee === undefined ? [ModelInferenceMode.VANILLA] : [ModelInferenceMode.VANILLA, ModelInferenceMode.TEE]
+/** Modes a node can serve: VANILLA always, TEE with an enclave backend, ZK with a prover. */
+function implementedModes(tee: TeeBackend | undefined, zk: ZkBackend | undefined): readonly ModelInferenceMode[] {
+  return [ModelInferenceMode.VANILLA, ...(tee === undefined ? [] : [ModelInferenceMode.TEE]), ...(zk === undefined ? [] : [ModelInferenceMode.ZK])]
 }
 
 /** The request a result answers: what a TEE attestation binds besides the result itself. */
@@ -35,10 +36,12 @@ export interface InferenceEngineOptions {
   privateKey: Hex
   models: ModelLoader
   runtime: ModelRuntime
-  /** Modes served (default VANILLA, plus TEE when `tee` is given). */
+  /** Modes served (default VANILLA, plus TEE when `tee` is given and ZK when `zk` is). */
   modes?: readonly ModelInferenceMode[]
   /** The enclave that attests TEE results (`--tee dev`: the development enclave). */
   tee?: TeeBackend
+  /** ZK mode (`--zk`): outputs from the quantized reference executor, proven afterwards (`src/zk/prover-node.ts`). */
+  zk?: ZkBackend
   /**
    * Fault injection for tests of fraud detection: sign a wrong output (first number + 1, or the first
    * string with "!" appended). The signature is valid; only the output is a lie. Never in production.
@@ -59,7 +62,7 @@ export class InferenceEngine {
   readonly #options: InferenceEngineOptions
 
   constructor(options: InferenceEngineOptions) {
-    const implemented = implementedModes(options.tee)
+    const implemented = implementedModes(options.tee, options.zk)
     const modes = options.modes ?? implemented
     const unimplemented = modes.filter((m) => !implemented.includes(m))
     if (unimplemented.length > 0) throw new RangeError(`inference modes not implemented by this node: ${unimplemented.join(', ')}`)
@@ -88,7 +91,10 @@ export class InferenceEngine {
       throw new InferenceRequestError('BAD_REQUEST', 'a TEE request must name the request it is for (binding: requestId, chainId)')
     }
     const model = await this.#options.models.get(request.modelCid)
-    let output = await this.#options.runtime.run(model, request.input)
+    let output =
+      request.mode === ModelInferenceMode.ZK && this.#options.zk
+        ? await this.#options.zk.infer(model, request, hashModelInput(request.input))
+        : await this.#options.runtime.run(model, request.input)
     if (this.#options.perturbOutputs === true) output = perturb(output)
     const fields = {
       modelCid: request.modelCid,

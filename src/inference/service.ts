@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net'
 import type { Address, Hex } from 'viem'
 import type { ModelInferenceMode } from '../evm/types.js'
 import type { TeeBackend } from '../tee/types.js'
+import type { ZkBackend } from '../zk/prover-node.js'
 import { HubClient } from '../hub/client.js'
 import { InferenceEngine } from './engine.js'
 import { InferenceRequestError } from './errors.js'
@@ -37,6 +38,8 @@ export interface InferenceNodeOptions {
   modes?: ModelInferenceMode[]
   /** An enclave backend: the node then also serves TEE mode, attesting each result (`--tee dev`). */
   tee?: TeeBackend
+  /** A ZK prover: the node then also serves ZK mode (`--zk`); closed with the node. */
+  zk?: ZkBackend
   /** Test-only fault injection: sign wrong outputs (see `InferenceEngineOptions.perturbOutputs`). */
   perturbOutputs?: boolean
   /** fastify's logger (off by default; tests and the CLI log on their own). */
@@ -88,6 +91,7 @@ export async function startInferenceNode(options: InferenceNodeOptions): Promise
     runtime,
     ...(options.modes === undefined ? {} : { modes: options.modes }),
     ...(options.tee === undefined ? {} : { tee: options.tee }),
+    ...(options.zk === undefined ? {} : { zk: options.zk }),
     perturbOutputs: options.perturbOutputs ?? false,
   })
   const tee = options.tee && { kind: options.tee.kind, measurement: options.tee.measurement, enclaveKey: options.tee.enclaveKey }
@@ -113,6 +117,7 @@ export async function startInferenceNode(options: InferenceNodeOptions): Promise
     close: async () => {
       await app.close()
       await runtime.close()
+      await options.zk?.close()
     },
   }
 }

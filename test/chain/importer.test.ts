@@ -129,7 +129,7 @@ describe('importing without running a model', () => {
       t[0]!.signature = signInferenceResult(KEYS[19]!.privateKey, { modelCid: 'bafkother', mode: t[0]!.mode, inputHash: t[0]!.inputHash, outputHash: t[0]!.outputHash! }).signature
       return { records: t }
     }, /signature recovers to/],
-    ['evidence of a mode this node cannot verify', (r) => { const t = tamper(r); t[0]!.mode = ModelInferenceMode.ZK; return { records: t } }, /cannot verify/],
+    ['evidence of a mode this node cannot verify', (r) => { const t = tamper(r); t[0]!.mode = 7 as ModelInferenceMode; return { records: t } }, /cannot verify/],
     ['VANILLA evidence relabelled as TEE', (r) => { const t = tamper(r); t[0]!.mode = ModelInferenceMode.TEE; return { records: t } }, /signature recovers to|MISSING_ATTESTATION/],
     ['records changed without a new commitment', (r) => { const t = tamper(r); t[0]!.output!.numbers[0]!.values[0]!.value += 1n; return { records: t, recommit: false } }, /do not match the commitment/],
   ]

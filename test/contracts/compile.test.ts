@@ -14,9 +14,9 @@ import {
   type CompiledContracts,
 } from '../../src/contracts/compile.js'
 import { findProjectRoot } from '../../src/contracts/files.js'
-import { modelRegistryAbi, nodeRegistryAbi, systemContractGenesis } from '../../src/contracts/system.js'
+import { modelRegistryAbi, nodeRegistryAbi, systemContractGenesis, zkInferencesAbi } from '../../src/contracts/system.js'
 import { MODEL_INFERENCE_EVENT_TOPIC, ogInferenceAbi, RUN_MODEL_INFERENCE_SELECTOR } from '../../src/evm/abi.js'
-import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS } from '../../src/params.js'
+import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS, ZK_INFERENCES_ADDRESS } from '../../src/params.js'
 
 let compiled: CompiledContracts
 let tmp: string
@@ -51,9 +51,9 @@ describe('compileContracts', () => {
   it('compiles every source, examples included, with bytecode for each deployable contract', () => {
     const names = Object.keys(compiled.contracts).sort()
     expect(names).toEqual(
-      ['DemoConsumer', 'ForwardCall', 'ModelRegistry', 'NodeRegistry', 'OGInference', 'StringConsumer', 'TensorLib', 'TwoStepConsumer', 'VadConsumer'].sort(),
+      ['DemoConsumer', 'ForwardCall', 'IGroth16Verifier', 'ModelRegistry', 'NodeRegistry', 'OGInference', 'StringConsumer', 'TensorLib', 'TwoStepConsumer', 'VadConsumer', 'ZkInferences'].sort(),
     )
-    for (const name of ['ModelRegistry', 'NodeRegistry', 'DemoConsumer', 'VadConsumer', 'StringConsumer', 'ForwardCall']) {
+    for (const name of ['ModelRegistry', 'NodeRegistry', 'ZkInferences', 'DemoConsumer', 'VadConsumer', 'StringConsumer', 'ForwardCall']) {
       const c = getContract(compiled, name)
       expect(c.bytecode.length, name).toBeGreaterThan(100)
       expect(c.deployedBytecode.length, name).toBeGreaterThan(100)
@@ -123,12 +123,14 @@ describe('system contracts', () => {
   it('typed ABIs equal the compiler output', () => {
     expect(normAbi(modelRegistryAbi)).toEqual(normAbi(getContract(compiled, 'ModelRegistry').abi))
     expect(normAbi(nodeRegistryAbi)).toEqual(normAbi(getContract(compiled, 'NodeRegistry').abi))
+    expect(normAbi(zkInferencesAbi)).toEqual(normAbi(getContract(compiled, 'ZkInferences').abi))
   })
 
   it('genesis places runtime code at the params addresses', () => {
     expect(systemContractGenesis(compiled)).toEqual([
       { name: 'ModelRegistry', address: MODEL_REGISTRY_ADDRESS, code: getContract(compiled, 'ModelRegistry').deployedBytecode },
       { name: 'NodeRegistry', address: NODE_REGISTRY_ADDRESS, code: getContract(compiled, 'NodeRegistry').deployedBytecode },
+      { name: 'ZkInferences', address: ZK_INFERENCES_ADDRESS, code: getContract(compiled, 'ZkInferences').deployedBytecode },
     ])
   })
 

@@ -108,7 +108,7 @@ describe('inference precompile', () => {
     ['malformed ABI', '0x7289e9c2deadbeef' as Hex, 'inference: MALFORMED_REQUEST'],
     ['unknown selector', '0x12345678' as Hex, 'inference: MALFORMED_REQUEST'],
     ['unknown model', encodeRunModelInference(request({ modelCid: 'bafkunknown' })), 'inference: UNKNOWN_MODEL: model bafkunknown is not registered'],
-    ['ZK mode', encodeRunModelInference(request({ mode: ModelInferenceMode.ZK })), 'inference: MODE_NOT_AVAILABLE'],
+    ['ZK mode on a model registered for VANILLA only', encodeRunModelInference(request({ mode: ModelInferenceMode.ZK })), 'inference: MODE_NOT_SUPPORTED'],
     ['TEE mode on a model registered for VANILLA only', encodeRunModelInference(request({ mode: ModelInferenceMode.TEE })), 'inference: MODE_NOT_SUPPORTED'],
   ])('reverts with a decodable reason for %s', async (_name, data, reason) => {
     const { result } = await callPrecompile(data, never)

@@ -25,6 +25,7 @@ export function addInferenceNodeCommand(program: Command): void {
     .option('--cache-dir <dir>', 'model cache', '.inferchain/inference-cache')
     .option('--model <cid...>', 'models to serve (registered in NodeRegistry)', [])
     .option('--tee <backend>', 'also serve TEE mode, attesting results with this enclave backend ("dev": the development enclave, devnets only)', parseTee)
+    .option('--zk', 'also serve ZK mode: answer with the quantized reference executor, then prove each result and submit the proof to ZkInferences')
     .option('--no-register', 'do not register in NodeRegistry')
     .option('--perturb-outputs', 'TEST ONLY: sign deliberately wrong outputs')
     .option('--json', 'print one JSON line when ready')
@@ -36,6 +37,9 @@ export function addInferenceNodeCommand(program: Command): void {
         import('../../sdk/registry.js'),
       ])
       const tee = opts.tee === undefined ? undefined : await TEE_BACKENDS[opts.tee as string]!()
+      const zk = opts.zk
+        ? new (await import('../../zk/prover-node.js')).ZkProverNode({ privateKey, rpcUrl: opts.rpcUrl, log: (line) => process.stderr.write(`${line}\n`) })
+        : undefined
       const node = await startInferenceNode({
         privateKey,
         hubUrl: opts.hubUrl,
@@ -43,6 +47,7 @@ export function addInferenceNodeCommand(program: Command): void {
         host: opts.host,
         port: opts.port,
         ...(tee === undefined ? {} : { tee }),
+        ...(zk === undefined ? {} : { zk }),
         perturbOutputs: opts.perturbOutputs ?? false,
       })
       onShutdown(() => node.close())
@@ -58,6 +63,7 @@ export function addInferenceNodeCommand(program: Command): void {
           },
         )
       }
+      zk?.start()
       const ready = { url: node.url, address: node.address, models: opts.model, modes: node.modes, ...(node.tee === undefined ? {} : { tee: node.tee }) }
       const teeLine = node.tee === undefined ? '' : ` (TEE ${node.tee.kind}, measurement ${node.tee.measurement})`
       process.stdout.write(opts.json ? `${toJson(ready)}\n` : `inference node ${node.address} on ${node.url}${teeLine}\n`)

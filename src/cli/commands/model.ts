@@ -1,4 +1,4 @@
-/** `inferchain model upload|info`: put ONNX models on the hub and register them on chain. */
+/** `inferchain model upload|zk-register|info`: put ONNX models on the hub and register them on chain (and for ZK mode). */
 import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { DEFAULT_HUB_URL, DEFAULT_RPC_URL, parsePrivateKey, resolvePrivateKey, toJson } from '../shared.js'
@@ -39,6 +39,53 @@ export function addModelCommand(program: Command): void {
       }
       if (opts.json) process.stdout.write(`${toJson({ cid, metadata, registration })}\n`)
       else process.stdout.write(`${cid}\n${registration ? `registered: ${registration}\n` : ''}`)
+    })
+  model
+    .command('zk-register <cid>')
+    .description('register a model for ZK mode: compile its circuit, make its keys (progress bar), deploy its verifier, record it in ZkInferences')
+    .option('--hub-url <url>', 'model hub', DEFAULT_HUB_URL)
+    .option('--rpc-url <url>', 'full node', DEFAULT_RPC_URL)
+    .option('--private-key <key>', 'owner key (or $INFERCHAIN_PRIVATE_KEY; dev account #0 by default)', parsePrivateKey)
+    .option('--fraction-bits <n>', 'binary fraction bits of the fixed point (4..32)', (v) => Number(v), 16)
+    .option('--input-bits <n>', "width of an input value, sign included (default: fraction bits + 8)", (v) => Number(v))
+    .option('--private-weights', 'make the weights a private input of the circuit (one circuit per architecture; costs constraints per weight)')
+    .option('--json', 'print the result as JSON')
+    .action(async (cid: string, opts) => {
+      const [{ SingleBar, Presets }, { HubClient }, { connect }, { registerZkModel }] = await Promise.all([
+        import('cli-progress'),
+        import('../../hub/client.js'),
+        import('../../sdk/chain.js'),
+        import('../../zk/register.js'),
+      ])
+      const bytes = await new HubClient(opts.hubUrl).download(cid)
+      const clients = await connect({ rpcUrl: opts.rpcUrl, privateKey: await resolvePrivateKey(opts.privateKey, true) })
+      const bar = opts.json ? undefined : new SingleBar({ format: 'zk setup [{bar}] {percentage}% | {stage} | {elapsed}s' }, Presets.shades_classic)
+      bar?.start(100, 0, { stage: 'import', elapsed: 0 })
+      // Share of the bar per stage: compiling and the key setup are where the time goes.
+      const span: Record<string, [number, number]> = { compile: [5, 25], setup: [25, 85], contribute: [85, 95], export: [95, 99], done: [100, 100] }
+      const fractionBits = opts.fractionBits as number
+      const result = await registerZkModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, cid, bytes, {
+        quantization: { fractionBits, inputBits: (opts.inputBits as number | undefined) ?? fractionBits + 8 },
+        weights: opts.privateWeights ? 'private' : 'constant',
+        onProgress: (p) => {
+          const [from, to] = span[p.stage] ?? [1, 5]
+          bar?.update(Math.round(from + (to - from) * (p.fraction ?? 0)), { stage: p.stage, elapsed: p.elapsed.toFixed(1) })
+        },
+      })
+      bar?.stop()
+      if (opts.json) return void process.stdout.write(`${toJson(result)}\n`)
+      const d = result.descriptor
+      process.stdout.write(
+        [
+          `${result.registered ? 'registered' : 'already registered'} for ZK: ${cid}`,
+          `verifier    ${result.verifier} (${result.verifierCodeSize} bytes of code)`,
+          `commitment  ${d.modelCommitment}`,
+          `circuit     ${d.circuitId} (${d.constraints} constraints, ${d.weights} weights, F=${d.fractionBits})`,
+          `keys        zkey ${d.zkeyCid}, verification key sha256 ${d.verificationKeySha256}`,
+          `timings     ${Object.entries(result.timings).map(([stage, s]) => `${stage} ${s} s`).join(', ') || 'all cached'}`,
+          '',
+        ].join('\n'),
+      )
     })
   model
     .command('info <cid>')

@@ -12,6 +12,7 @@ import type { Hex } from 'viem'
 import type { Chain } from '../../chain/chain.js'
 import type { InferenceRecord } from '../../evm/records.js'
 import { ModelInferenceMode, type ModelOutput } from '../../evm/types.js'
+import { zkRecordVerification } from '../../zk/record-status.js'
 import { RpcError } from '../errors.js'
 import type { RpcMethodTable } from '../types.js'
 
@@ -68,22 +69,31 @@ async function blockFor(chain: Chain, selector: unknown): Promise<Block | undefi
   throw new RpcError(-32602, 'invalid params: expected a block number, block hash or tag')
 }
 
+/** A record as JSON; a ZK record's verification is its proof status, read from ZkInferences at the head. */
+async function formatWithStatus(chain: Chain, record: InferenceRecord, block: Block) {
+  const formatted = formatRecord(record, block)
+  if (record.mode !== ModelInferenceMode.ZK || record.status !== 'ok') return formatted
+  const zk = await zkRecordVerification(chain, record.requestId)
+  return zk ? { ...formatted, verification: zk } : formatted
+}
+
 export function createInferenceMethods(chain: Chain): RpcMethodTable {
   return {
     inference_getRecordsByBlock: async (params) => {
       const block = await blockFor(chain, params[0])
       if (!block) return null
-      return (await chain.recordsOf(block.hash())).map((r) => formatRecord(r, block))
+      return Promise.all((await chain.recordsOf(block.hash())).map((r) => formatWithStatus(chain, r, block)))
     },
     inference_getRecord: async (params) => {
       const found = await chain.recordById(hashParam(params, 'requestId'))
-      return found ? formatRecord(found.record, found.block) : null
+      return found ? formatWithStatus(chain, found.record, found.block) : null
     },
     inference_getRecordsByTransaction: async (params) => {
       const txHash = hashParam(params, 'txHash')
       const location = await chain.store.transaction(hexToBytes(txHash))
       if (!location) return []
-      return (await chain.recordsOf(location.block.hash())).filter((r) => r.txHash === txHash).map((r) => formatRecord(r, location.block))
+      const records = (await chain.recordsOf(location.block.hash())).filter((r) => r.txHash === txHash)
+      return Promise.all(records.map((r) => formatWithStatus(chain, r, location.block)))
     },
   }
 }
