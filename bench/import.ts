@@ -1,8 +1,8 @@
 /**
  * (c) Validation-Computation Separation: the producer builds a block of N inference transactions
  * (simulation, dispatch to the inference node, execution) vs. a follower importing the same block
- * (verify every record's signature against the registry, replay, compare roots) — and blocks/s a
- * follower imports while syncing.
+ * (verify every record's signature against the registry, replay, compare roots). Sync speed over
+ * the network is bench/sync.ts.
  */
 import { join } from 'node:path'
 import { encodeFunctionData, keccak256, type Hex } from 'viem'
@@ -35,8 +35,6 @@ export interface ImportRow {
 }
 export interface ImportResult {
   rows: ImportRow[]
-  syncBlocksPerSec: number
-  syncBlocks: number
 }
 
 export const LARGE_MODEL: MlpSpec = { inputSize: 256, hiddenSize: 1024, outputSize: 64, seed: 7 }
@@ -123,25 +121,7 @@ export async function benchImport(dir: string): Promise<ImportResult> {
       }
     }
 
-    // Sync speed: blocks of 10 transfers each, imported back to back.
-    const sender = await connect({ rpcUrl: producer.rpc.url, privateKey: keys[12]!.privateKey })
-    let nonce = await sender.publicClient.getTransactionCount({ address: sender.account!.address })
-    const from = follower.head.header.number
-    for (let b = 0; b < 100; b++) {
-      const batch = []
-      for (let t = 0; t < 10; t++) {
-        batch.push(await sender.walletClient!.signTransaction({
-          account: sender.account!, chain: sender.chain, to: keys[13]!.address, value: 1n, gas: 21_000n, nonce: nonce++,
-          maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n,
-        }))
-      }
-      await Promise.all(batch.map((raw) => producer.backend.sendRawTransaction(Buffer.from(raw.slice(2), 'hex'))))
-      await producer.producer.produceBlock()
-    }
-    const syncStarted = performance.now()
-    await syncFollower()
-    const syncBlocks = Number(follower.head.header.number - from)
-    return { rows, syncBlocks, syncBlocksPerSec: syncBlocks / ((performance.now() - syncStarted) / 1000) }
+    return { rows }
   } finally {
     await follower.close()
     await inference.close()

@@ -14,9 +14,32 @@ export async function time(runs: number, task: (i: number) => Promise<unknown>, 
     await task(i)
     samples.push(performance.now() - started)
   }
+  return summarise(samples)
+}
+
+/**
+ * Times several tasks round-robin — one run of each per round, in a rotating order — so that all of
+ * them see the same machine: on a shared machine, load that comes and goes would otherwise land on
+ * whichever task happened to run then, and parts measured one after the other would not add up.
+ */
+export async function timeInterleaved<K extends string>(runs: number, tasks: Record<K, (i: number) => Promise<unknown>>, warmup = Math.min(20, runs)): Promise<Record<K, Timing>> {
+  const names = Object.keys(tasks) as K[]
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>
+  for (let i = -warmup; i < runs; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + i + warmup) % names.length]!
+      const started = performance.now()
+      await tasks[name](i)
+      if (i >= 0) samples[name].push(performance.now() - started)
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarise(samples[name])])) as Record<K, Timing>
+}
+
+function summarise(samples: number[]): Timing {
   samples.sort((a, b) => a - b)
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!
-  return { runs, medianMs: at(0.5), p90Ms: at(0.9), meanMs: samples.reduce((a, b) => a + b, 0) / samples.length }
+  return { runs: samples.length, medianMs: at(0.5), p90Ms: at(0.9), meanMs: samples.reduce((a, b) => a + b, 0) / samples.length }
 }
 
 export function fmt(ms: number): string {

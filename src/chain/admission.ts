@@ -36,17 +36,21 @@ export function decodingCommon(common: Common): Common {
 }
 
 /**
- * A transaction's sender is asked for four times on its way into a block (admission, mempool,
+ * On its way into a block a transaction is asked for its sender four times (admission, mempool,
  * executor, runTx), and each time @ethereumjs/tx hashes the recovered public key again (pure-JS
- * keccak, ~3% of the node's CPU). Decoded unfrozen (`freeze: false`), the transaction gets a
- * `getSenderAddress` that hashes the key once, with the chain's keccak, before it is frozen as the
- * library would have frozen it — frozen, it also caches its public key and hash as usual.
+ * keccak, ~3% of the node's CPU); it is RLP-encoded three times (its hash, the transactions trie,
+ * the stored block). Decoded unfrozen (`freeze: false`), the transaction gets a `getSenderAddress`
+ * that hashes the key once, with the chain's keccak, and a `serialize` that encodes once (a copy
+ * each time, so no caller can change another's bytes), and is then frozen as the library would
+ * have frozen it — frozen, it also caches its public key and hash as usual.
  */
-function rememberSender(tx: TypedTransaction): void {
+function remember(tx: TypedTransaction): void {
   let sender: Address | undefined
   // As the library derives it (`publicToAddress`): the last 20 bytes of keccak256(64-byte key).
   const derive = () => new Address(keccak256(tx.getSenderPublicKey()).slice(12))
   Object.defineProperty(tx, 'getSenderAddress', { value: () => (sender ??= derive()) })
+  const encoded = tx.serialize()
+  Object.defineProperty(tx, 'serialize', { value: () => encoded.slice() })
   Object.freeze(tx)
 }
 
@@ -57,7 +61,7 @@ export function decodeTransaction(raw: Uint8Array, common: Common): TypedTransac
   } catch (err) {
     throw new TransactionRejectedError('INVALID_TRANSACTION', `invalid transaction: ${errorMessage(err)}`)
   }
-  rememberSender(tx)
+  remember(tx)
   if (!tx.isSigned() || !tx.verifySignature()) {
     throw new TransactionRejectedError('INVALID_SIGNATURE', 'invalid transaction: bad or missing signature')
   }

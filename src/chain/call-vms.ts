@@ -2,7 +2,7 @@
  * The VMs calls run on (`Chain.withCallVm`): each serves one call at a time, at most `max` exist at
  * once (the rest wait their turn), and a few idle ones are kept, caches warm, for the next calls.
  */
-import type { MerkleStateManager } from '@ethereumjs/statemanager'
+import type { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import type { Address } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import type { InferenceSession } from '../evm/session.js'
@@ -23,8 +23,9 @@ export interface CallVm {
  * Keeps a call VM's state caches warm. A call runs inside a checkpoint that is then reverted, and
  * the revert also drops every value the call merely *read* into the caches (ethereumjs records a
  * cache miss like a write), so every call would walk the tries again for the same accounts and
- * slots — the caller, the target, the model registry's entry. The log notes what a call reads;
- * `warm` reads it again once the call is over, outside any checkpoint, where it stays cached.
+ * slots — the caller, the target, the model registry's entry. The log notes what a call reads
+ * that is not cached; `warm` reads it again once the call is over, outside any checkpoint, where it
+ * stays cached. Once warm, a call with the same reads leaves nothing to do.
  */
 export class ReadLog {
   private readonly accounts = new Map<string, Address>()
@@ -32,8 +33,8 @@ export class ReadLog {
   private readonly codes = new Map<string, Address>()
   private readonly read: Pick<MerkleStateManager, 'getAccount' | 'getStorage' | 'getCode'>
 
-  /** Records, from now on, what `stateManager` reads. */
-  constructor(stateManager: MerkleStateManager) {
+  /** Records, from now on, what `stateManager` reads past `caches` (its caches). */
+  constructor(stateManager: MerkleStateManager, caches: Caches) {
     const read = {
       getAccount: stateManager.getAccount.bind(stateManager),
       getStorage: stateManager.getStorage.bind(stateManager),
@@ -41,21 +42,24 @@ export class ReadLog {
     }
     this.read = read
     stateManager.getAccount = (address) => {
-      if (this.accounts.size < MAX_WARM_READS) this.accounts.set(address.toString(), address)
+      if (this.accounts.size < MAX_WARM_READS && caches.account?.get(address) === undefined) this.accounts.set(address.toString(), address)
       return read.getAccount(address)
     }
     stateManager.getStorage = (address, key) => {
-      if (this.slots.size < MAX_WARM_READS) this.slots.set(`${address.toString()}:${Buffer.from(key).toString('hex')}`, { address, key })
+      if (this.slots.size < MAX_WARM_READS && caches.storage?.get(address, key) === undefined) {
+        this.slots.set(`${address.toString()}:${Buffer.from(key).toString('hex')}`, { address, key })
+      }
       return read.getStorage(address, key)
     }
     stateManager.getCode = (address) => {
-      if (this.codes.size < MAX_WARM_READS) this.codes.set(address.toString(), address)
+      if (this.codes.size < MAX_WARM_READS && caches.code?.get(address) === undefined) this.codes.set(address.toString(), address)
       return read.getCode(address)
     }
   }
 
-  /** Reads again what was read since the last time (values already cached cost a lookup). */
+  /** Reads again what was read past the caches since the last time. */
   async warm(): Promise<void> {
+    if (this.accounts.size === 0 && this.slots.size === 0 && this.codes.size === 0) return
     const accounts = [...this.accounts.values()]
     const slots = [...this.slots.values()]
     const codes = [...this.codes.values()]

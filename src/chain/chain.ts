@@ -257,7 +257,7 @@ export class Chain {
     const callVm = await this.callVms.acquire(async () => {
       const slot: { activeSession: InferenceSession | undefined } = { activeSession: undefined }
       const stateManager = await createStateManager(this.db, this.common, CALL_VM_TRIE_NODE_CACHE)
-      return { vm: await this.createVm(stateManager, slot), slot, root: new Uint8Array(), reads: new ReadLog(stateManager) }
+      return { vm: await this.createVm(stateManager, slot), slot, root: new Uint8Array(), reads: new ReadLog(stateManager, cachesOf.get(stateManager)!) }
     })
     const stateManager = callVm.vm.stateManager
     let outcome: { value: T } | { error: unknown }

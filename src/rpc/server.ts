@@ -124,8 +124,13 @@ function preflight(req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(204, { ...CORS_HEADERS, 'access-control-allow-headers': requested ?? 'content-type' }).end()
 }
 
+/** The headers of every JSON answer but its length, as the flat [name, value, ...] list `writeHead` takes. */
+const JSON_HEADERS = Object.entries({ ...CORS_HEADERS, 'content-type': 'application/json' }).flat()
+
 function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...CORS_HEADERS, ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  const extra = Object.entries(headers).flat()
+  // A flat list, built without merging objects: the JSON-RPC hot path answers every request here.
+  res.writeHead(status, [...JSON_HEADERS, ...extra, 'content-length', String(Buffer.byteLength(body))])
   res.end(body)
 }
 

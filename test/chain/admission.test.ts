@@ -31,6 +31,10 @@ describe('decodeTransaction', () => {
       expect(Object.isFrozen(decoded)).toBe(true)
       // The sender is derived once and then handed out again.
       expect(decoded.getSenderAddress()).toBe(decoded.getSenderAddress())
+      // The encoding is made once; every caller gets its own copy.
+      expect(bytesToHex(decoded.serialize())).toBe(bytesToHex(raw))
+      decoded.serialize().fill(0)
+      expect(bytesToHex(decoded.serialize())).toBe(bytesToHex(raw))
     }
   })
 
