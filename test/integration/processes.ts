@@ -2,7 +2,10 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type ReadyChild } from '../../src/cli/child.js'
+import { createPublicClient, createWalletClient, http, type Chain, type PublicClient, type WalletClient } from 'viem'
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { httpRequest } from '../../src/inference/http.js'
+import { inferchainChain } from '../../src/sdk/chain.js'
 import { findProjectRoot } from '../../src/contracts/files.js'
 import type { DevnetInfo, InferenceNodeReady } from '../../src/devnet.js'
 import { tempDir } from '../chain/helpers.js'
@@ -63,4 +66,13 @@ export async function until(condition: () => Promise<boolean>, timeoutMs = 60_00
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/** viem clients on a devnet, signing as its dev account #`index` (50 ms polling: tests wait on receipts). */
+export function devnetClients(info: DevnetInfo, index: number): { chain: Chain; account: PrivateKeyAccount; publicClient: PublicClient; walletClient: WalletClient } {
+  const chain = inferchainChain(info.rpcUrl, info.chainId)
+  const account = privateKeyToAccount(info.accounts[index]!.privateKey)
+  const publicClient = createPublicClient({ chain, transport: http(info.rpcUrl), pollingInterval: 50 }) as PublicClient
+  const walletClient = createWalletClient({ chain, transport: http(info.rpcUrl), account })
+  return { chain, account, publicClient, walletClient }
 }

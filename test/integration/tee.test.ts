@@ -6,15 +6,13 @@
  */
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, createWalletClient, hexToBytes, http, type Abi, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { createPublicClient, hexToBytes, http, type Abi, type Hex } from 'viem'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
 import { nodeRegistryAbi } from '../../src/contracts/system.js'
 import { ModelInferenceMode } from '../../src/evm/types.js'
 import { NODE_REGISTRY_ADDRESS } from '../../src/params.js'
-import { inferchainChain } from '../../src/sdk/chain.js'
 import { decodeCoseSign1, devTrustedRoot, parseAttestationPayload, verifyAttestation } from '../../src/tee/index.js'
-import { assertBuilt, CLI, rpc, startDevnet, until, type RunningDevnet } from './processes.js'
+import { assertBuilt, CLI, devnetClients, rpc, startDevnet, until, type RunningDevnet } from './processes.js'
 
 let devnet: RunningDevnet
 let consumer: { abi: Abi; bytecode: Hex }
@@ -32,10 +30,7 @@ interface RpcRecord { mode: string; status: string; attestation: Hex | null; ver
 describe('TEE mode on a devnet', () => {
   it('a contract gets an attested result in the same transaction; a follower verifies it and reaches the same state', async () => {
     const { info } = devnet
-    const chain = inferchainChain(info.rpcUrl, info.chainId)
-    const account = privateKeyToAccount(info.accounts[2]!.privateKey)
-    const publicClient = createPublicClient({ chain, transport: http(info.rpcUrl), pollingInterval: 50 })
-    const walletClient = createWalletClient({ chain, transport: http(info.rpcUrl), account })
+    const { chain, account, publicClient, walletClient } = devnetClients(info, 2)
     const deployed = await walletClient.deployContract({ abi: consumer.abi, bytecode: consumer.bytecode, account, chain })
     const address = (await publicClient.waitForTransactionReceipt({ hash: deployed })).contractAddress!
     const request = (mode: ModelInferenceMode) => ({

@@ -9,16 +9,14 @@
  * The circuit and keys come from the project's .cache/zk (made by the test/zk suites, or here once).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, createWalletClient, decodeEventLog, http, type Abi, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { decodeEventLog, type Abi, type Hex } from 'viem'
 import { compileContracts, getContract } from '../../src/contracts/compile.js'
 import { zkInferencesAbi } from '../../src/contracts/system.js'
 import { ModelInferenceMode } from '../../src/evm/types.js'
 import type { InferenceNodeReady } from '../../src/devnet.js'
 import { ZK_INFERENCES_ADDRESS, ZK_PROOF_DEADLINE_BLOCKS } from '../../src/params.js'
-import { inferchainChain } from '../../src/sdk/chain.js'
 import { tempDir } from '../chain/helpers.js'
-import { cli, rpc, startDevnet, until, type RunningDevnet } from './processes.js'
+import { cli, devnetClients, rpc, startDevnet, until, type RunningDevnet } from './processes.js'
 import type { ReadyChild } from '../../src/cli/child.js'
 
 interface RpcRecord {
@@ -59,10 +57,7 @@ afterAll(async () => {
 describe('ZK mode on a devnet', () => {
   it('a contract gets a ZK result at once; the proof arrives in time; producer and follower mark it verified', async () => {
     const { info } = devnet
-    const chain = inferchainChain(info.rpcUrl, info.chainId)
-    const account = privateKeyToAccount(info.accounts[2]!.privateKey)
-    const publicClient = createPublicClient({ chain, transport: http(info.rpcUrl), pollingInterval: 50 })
-    const walletClient = createWalletClient({ chain, transport: http(info.rpcUrl), account })
+    const { chain, account, publicClient, walletClient } = devnetClients(info, 2)
     const deployed = await walletClient.deployContract({ abi: consumer.abi, bytecode: consumer.bytecode, account, chain })
     const address = (await publicClient.waitForTransactionReceipt({ hash: deployed })).contractAddress!
     const request = {
