@@ -1,11 +1,12 @@
 /** Checks a raw transaction before it enters the mempool. */
-import { createTxFromRLP, paramsTx, type TypedTransaction } from '@ethereumjs/tx'
+import { createTxFromRLP, paramsTx, TransactionType, type TypedTransaction } from '@ethereumjs/tx'
 import type { Common } from '@ethereumjs/common'
-import { Address, type Account } from '@ethereumjs/util'
+import { Address, bigIntToUnpaddedBytes, concatBytes, SECP256K1_ORDER_DIV_2, setLengthLeft, type Account } from '@ethereumjs/util'
 import { keccak256 } from '../crypto/native.js'
 import { errorMessage } from '../errors.js'
 import { BLOCK_GAS_LIMIT, TX_GAS_LIMIT_CAP } from '../params.js'
 import { TransactionRejectedError } from './errors.js'
+import { recoverOffThread } from './sender-recovery.js'
 
 /**
  * Every @ethereumjs/tx constructor copies the Common it is given and merges the transaction
@@ -55,12 +56,49 @@ function remember(tx: TypedTransaction): void {
 }
 
 export function decodeTransaction(raw: Uint8Array, common: Common): TypedTransaction {
-  let tx: TypedTransaction
+  return checkDecoded(decodeUnchecked(raw, common), common)
+}
+
+/**
+ * `decodeTransaction` with the sender's key of a typed transaction recovered on a worker thread
+ * (`sender-recovery.ts`) while the event loop serves other requests: what JSON-RPC admission uses.
+ * The checks and their outcome are `decodeTransaction`'s: the worker only fills the key the library
+ * would recover itself, and anything it does not handle is recovered here, as before.
+ */
+export async function admitTransaction(raw: Uint8Array, common: Common): Promise<TypedTransaction> {
+  const tx = decodeUnchecked(raw, common)
+  await recoverSenderKeyOffThread(tx)
+  return checkDecoded(tx, common)
+}
+
+async function recoverSenderKeyOffThread(tx: TypedTransaction): Promise<void> {
+  const { v, r, s } = tx
+  // Typed transactions sign with a y-parity (0 or 1); legacy ones (EIP-155 v) are left to the library.
+  if (tx.type === TransactionType.Legacy || v === undefined || r === undefined || s === undefined || (v !== 0n && v !== 1n)) return
+  // A high s is refused by the library before any recovery: leave that refusal to it.
+  if (s > SECP256K1_ORDER_DIV_2) return
+  let digest: Uint8Array
   try {
-    tx = createTxFromRLP(raw, { common: decodingCommon(common), freeze: false })
+    digest = tx.getMessageToVerifySignature()
+  } catch {
+    return
+  }
+  // What the library hands the chain's ecrecover (src/crypto/native.ts), which recovers exactly this.
+  const signature = concatBytes(setLengthLeft(bigIntToUnpaddedBytes(r), 32), setLengthLeft(bigIntToUnpaddedBytes(s), 32))
+  const publicKey = await recoverOffThread(digest, signature, Number(v))
+  // The library's own cache of the recovered key (64 bytes, without the 0x04 prefix).
+  if (publicKey !== undefined) tx.cache.senderPubKey = publicKey.subarray(1)
+}
+
+function decodeUnchecked(raw: Uint8Array, common: Common): TypedTransaction {
+  try {
+    return createTxFromRLP(raw, { common: decodingCommon(common), freeze: false })
   } catch (err) {
     throw new TransactionRejectedError('INVALID_TRANSACTION', `invalid transaction: ${errorMessage(err)}`)
   }
+}
+
+function checkDecoded(tx: TypedTransaction, common: Common): TypedTransaction {
   remember(tx)
   if (!tx.isSigned() || !tx.verifySignature()) {
     throw new TransactionRejectedError('INVALID_SIGNATURE', 'invalid transaction: bad or missing signature')

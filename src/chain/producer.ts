@@ -10,7 +10,7 @@ import { errorMessage } from '../errors.js'
 import { INFERENCE_PRECOMPILE_ADDRESS } from '../params.js'
 import { PrecomputedProvider } from '../evm/providers.js'
 import { InferenceSession } from '../evm/session.js'
-import { checkAffordable, decodeTransaction } from './admission.js'
+import { admitTransaction, checkAffordable } from './admission.js'
 import type { Chain, ProducedBlock } from './chain.js'
 import { txHashHex } from './executor.js'
 import { Mempool, type PoolEntry } from './mempool.js'
@@ -51,7 +51,7 @@ export class BlockProducer {
 
   /** Validates and queues a signed transaction; returns its hash at once (results come later). */
   async submit(raw: Uint8Array): Promise<Hex> {
-    const tx = decodeTransaction(raw, this.chain.common)
+    const tx = await admitTransaction(raw, this.chain.common)
     const { entry, mayInfer } = await this.chain.exclusive(() =>
       this.chain.readStateAt(this.chain.head.header.number, async (vm) => {
         const account = await vm.stateManager.getAccount(tx.getSenderAddress())

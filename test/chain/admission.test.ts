@@ -1,8 +1,11 @@
 /** Decoding raw transactions with the shared Common and the remembered sender, against @ethereumjs/tx's own decoding. */
 import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, createTxFromRLP, paramsTx } from '@ethereumjs/tx'
-import { bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { bigIntToBytes, bytesToHex, hexToBytes, SECP256K1_ORDER, setLengthLeft } from '@ethereumjs/util'
+import { RLP } from '@ethereumjs/rlp'
 import { describe, expect, it } from 'vitest'
-import { decodeTransaction, decodingCommon } from '../../src/chain/admission.js'
+import { admitTransaction, decodeTransaction, decodingCommon } from '../../src/chain/admission.js'
+import { recoverOffThread } from '../../src/chain/sender-recovery.js'
+import { recoverPublicKey } from '../../src/crypto/native.js'
 import { createChainCommon } from '../../src/chain/common.js'
 import { TransactionRejectedError } from '../../src/chain/errors.js'
 import { ACCOUNTS } from './helpers.js'
@@ -63,5 +66,40 @@ describe('decodeTransaction', () => {
     otherSignature[otherSignature.length - 1] ^= 0x01
     expect(decodeTransaction(otherSignature, common).getSenderAddress().toString()).not.toBe(ACCOUNTS[1]!.address.toLowerCase())
     expect(() => decodeTransaction(hexToBytes('0x02c0'), common)).toThrow(/invalid transaction/)
+  })
+
+  it('admitTransaction (sender recovered off the event loop) agrees with decodeTransaction', async () => {
+    for (const tx of signed) {
+      const raw = tx.serialize()
+      const admitted = await admitTransaction(raw, common)
+      const decoded = decodeTransaction(raw, common)
+      expect(bytesToHex(admitted.hash())).toBe(bytesToHex(decoded.hash()))
+      expect(admitted.getSenderAddress().toString()).toBe(decoded.getSenderAddress().toString())
+      expect(bytesToHex(admitted.getSenderPublicKey())).toBe(bytesToHex(decoded.getSenderPublicKey()))
+    }
+    // A high s (the same signature, mirrored) is refused by both, the same way.
+    const [type, ...fields] = [signed[0]!.serialize()[0]!, ...(RLP.decode(signed[0]!.serialize().subarray(1)) as Uint8Array[])]
+    const s = BigInt(bytesToHex(fields[11]!))
+    fields[9] = fields[9]!.length === 0 ? Uint8Array.of(1) : new Uint8Array()
+    fields[11] = bigIntToBytes(SECP256K1_ORDER - s)
+    const highS = Uint8Array.of(type, ...RLP.encode(fields))
+    let refusal = ''
+    try {
+      decodeTransaction(highS, common)
+    } catch (err) {
+      refusal = (err as Error).message
+    }
+    expect(refusal).toMatch(/Invalid Signature/)
+    await expect(admitTransaction(highS, common)).rejects.toThrow(refusal)
+  })
+
+  it('the worker recovers the key the native library recovers', async () => {
+    const tx = signed[0]!
+    const digest = tx.getMessageToVerifySignature()
+    const signature = Uint8Array.from([...setLengthLeft(bigIntToBytes(tx.r!), 32), ...setLengthLeft(bigIntToBytes(tx.s!), 32)])
+    const offThread = await recoverOffThread(digest, signature, Number(tx.v))
+    expect(offThread && bytesToHex(offThread)).toBe(bytesToHex(recoverPublicKey(digest, signature, Number(tx.v))))
+    // A signature that recovers nothing: the worker says so and the caller recovers (and refuses) itself.
+    expect(await recoverOffThread(digest, new Uint8Array(64), 0)).toBeUndefined()
   })
 })
