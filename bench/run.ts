@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark in one run, printed as ratios against baselines measured in the
- * same run, and written to bench/results/latest.{json,md}.
+ * same run, and written to bench/results/latest.{json,md}. `--only a,d` runs some sections and only
+ * prints them (latest.* keep one complete run).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -13,6 +14,9 @@ import { benchSync, type SyncResult } from './sync.js'
 import { benchTee, teeTable } from './tee.js'
 import { benchThroughput, type ThroughputResult } from './throughput.js'
 import { benchZk, zkTable } from './zk.js'
+import { measureDispute } from './dispute.js'
+import { benchOptimistic, optimisticTable } from './optimistic.js'
+import { benchLlm, llmTable } from './llm.js'
 
 function inferenceTable(r: InferencePathResult): string[] {
   const base = r.raw.medianMs
@@ -70,7 +74,30 @@ function syncTable(r: SyncResult): string[] {
   ]
 }
 
+/** Section letters, in report order; `--only a,d` runs a subset (default: all). */
+const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const
+type Section = (typeof SECTIONS)[number]
+
+/** The sections named by `--only a,d` / `--only=a,d`; every section when the option is absent. */
+function selectedSections(argv: readonly string[]): Set<Section> {
+  const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='))
+  if (at === -1) return new Set(SECTIONS)
+  const arg = argv[at]!
+  const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (argv[at + 1] ?? '')
+  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0)
+  const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n))
+  if (names.length === 0 || unknown.length > 0) {
+    throw new RangeError(`--only takes a comma-separated list of sections among ${SECTIONS.join(', ')} (got "${list}")`)
+  }
+  return new Set(names as Section[])
+}
+
 async function main(): Promise<void> {
+  const only = selectedSections(process.argv.slice(2))
+  if (only.size < SECTIONS.length) {
+    await runSome(only)
+    return
+  }
   const dir = mkdtempSync(join(tmpdir(), 'inferchain-bench-'))
   try {
     process.stderr.write('inference path ...\n')
@@ -85,6 +112,10 @@ async function main(): Promise<void> {
     const tee = await benchTee()
     process.stderr.write('ZK proving ...\n')
     const zk = await benchZk({ log: (line) => process.stderr.write(`${line}\n`) })
+    process.stderr.write('OPTIMISTIC canonical path ...\n')
+    const optimistic = await benchOptimistic({ disputeCost: measureDispute, log: (line) => process.stderr.write(`${line}\n`) })
+    process.stderr.write('LLM path ...\n')
+    const llm = await benchLlm()
     const when = new Date().toISOString()
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
     const markdown = [
@@ -116,16 +147,52 @@ async function main(): Promise<void> {
       '',
       ...zkTable(zk),
       '',
+      '## (g) OPTIMISTIC mode: the canonical integer path vs. onnxruntime on the same quantized model',
+      '',
+      ...optimisticTable(optimistic),
+      '',
+      '## (h) LLM inference: the node\'s LLM path vs. node-llama-cpp directly, and TEE attestation per response',
+      '',
+      ...llmTable(llm),
+      '',
     ].join('\n')
     const out = join(findProjectRoot(), 'bench', 'results')
     mkdirSync(out, { recursive: true })
-    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput, imports, tee, sync, zk }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2))
+    writeFileSync(join(out, 'latest.json'), JSON.stringify({ when, machine, inference, throughput, imports, tee, sync, zk, optimistic, llm }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2))
     writeFileSync(join(out, 'latest.md'), markdown)
     process.stdout.write(`${markdown}\nwritten to bench/results/latest.md and latest.json\n`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
   // onnxruntime and fastify keep handles open; the benchmark is done.
+  process.exit(0)
+}
+
+/**
+ * A subset of the sections (`--only`): printed, never written to bench/results/latest.*, which hold
+ * one complete run measured together.
+ */
+async function runSome(only: Set<Section>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'inferchain-bench-'))
+  const out: string[] = [`# Benchmark sections ${[...only].join(', ')} (partial run: bench/results/latest.* left as they are)`, '']
+  try {
+    const section = async (letter: Section, title: string, what: string, table: () => Promise<string[]>) => {
+      if (!only.has(letter)) return
+      process.stderr.write(`${what} ...\n`)
+      out.push(`## (${letter}) ${title}`, '', ...(await table()), '')
+    }
+    await section('a', 'One inference of the demo model (16→32→4 MLP)', 'inference path', async () => inferenceTable(await benchInferencePath(join(dir, 'inference'))))
+    await section('b', 'Value-transfer throughput', 'throughput', async () => throughputTable(await benchThroughput(join(dir, 'throughput'))))
+    await section('c', 'Validation-Computation Separation: building vs. importing a block', 'import vs produce', async () => importTable(await benchImport(join(dir, 'import'))))
+    await section('d', 'TEE mode: verifying an attested record vs. a VANILLA signature vs. running models', 'TEE verification', async () => teeTable(await benchTee()))
+    await section('e', 'Sync: a new follower catching up over the network', 'sync over libp2p', async () => syncTable(await benchSync(join(dir, 'sync'))))
+    await section('f', 'ZK mode: proving and verifying vs. running the model', 'ZK proving', async () => zkTable(await benchZk({ log: (line) => process.stderr.write(`${line}\n`) })))
+    await section('g', 'OPTIMISTIC mode: the canonical integer path vs. onnxruntime on the same quantized model', 'OPTIMISTIC canonical path', async () => optimisticTable(await benchOptimistic({ disputeCost: measureDispute, log: (line) => process.stderr.write(`${line}\n`) })))
+    await section('h', 'LLM inference: the node\'s LLM path vs. node-llama-cpp directly, and TEE attestation per response', 'LLM path', async () => llmTable(await benchLlm()))
+    process.stdout.write(`${out.join('\n')}\n`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
   process.exit(0)
 }
 

@@ -18,6 +18,22 @@ export async function time(runs: number, task: (i: number) => Promise<unknown>, 
 }
 
 /**
+ * CPU time per run (user + system, every thread of this process: work handed to libuv's pool counts
+ * too), where `time` gives wall-clock time. Same shape as `time`, in milliseconds.
+ */
+export async function cpuTime(runs: number, task: (i: number) => Promise<unknown>, warmup = Math.min(20, runs)): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await task(-1 - i)
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const started = process.cpuUsage()
+    await task(i)
+    const used = process.cpuUsage(started)
+    samples.push((used.user + used.system) / 1000)
+  }
+  return summarise(samples)
+}
+
+/**
  * Times several tasks round-robin — one run of each per round, in a rotating order — so that all of
  * them see the same machine: on a shared machine, load that comes and goes would otherwise land on
  * whichever task happened to run then, and parts measured one after the other would not add up.

@@ -8,8 +8,10 @@ import type { Address, Hex } from 'viem'
 import { devAccounts, type DevAccount } from './chain/dev-accounts.js'
 import { spawnCli, type ReadyChild } from './cli/child.js'
 import { compileContracts, getContract } from './contracts/compile.js'
+import { chainOwnership } from './hub/chain.js'
 import { HubClient } from './hub/client.js'
-import { startHubServer } from './hub/server.js'
+import { DEFAULT_MAX_MODEL_BYTES, startHubServer } from './hub/server.js'
+import { checkGgufFile, publishDevnetLlm } from './llm/devnet.js'
 import { DiskModelStore } from './hub/store.js'
 import type { TensorSpec } from './hub/types.js'
 import { buildDemoModel } from './models/demo-mlp.js'
@@ -34,6 +36,12 @@ export interface DevnetOptions {
   inferenceNodes?: number
   /** How many follower full nodes to start (child processes importing and verifying the producer's blocks). */
   followers?: number
+  /** Blocks an OPTIMISTIC result stays challengeable (genesis parameter; default DEFAULT_SETTLEMENT_PARAMS). */
+  challengeWindow?: number
+  /** Run a challenger in the producer (dev account #5 pays its bonds). */
+  challenger?: boolean
+  /** The LLM to upload and register: a GGUF file, undefined = the built-in tiny model, false = none. */
+  llm?: string | false
   log?: (message: string) => void
 }
 
@@ -52,6 +60,8 @@ export interface DevnetInfo {
   followers: string[]
   /** The producer's libp2p multiaddrs: `inferchain node --peer <one of them>` joins this devnet. */
   p2p: string[]
+  /** The LLM served for runLLMCompletion / runLLMChat (VANILLA and TEE), unless started with `--no-llm`. */
+  llmModel?: { cid: string; name: string; size: number }
 }
 
 export interface InferenceNodeReady {
@@ -63,6 +73,10 @@ export interface InferenceNodeReady {
 
 /** Dev account of the first inference node (the last one, so #0 stays the user's); the next use #18, #17, ... */
 export const DEV_INFERENCE_KEY_INDEX = DEV_ACCOUNT_COUNT - 1
+/** Dev account that owns the devnet's LLM in ModelRegistry (its own nonce: published in parallel). */
+export const DEV_LLM_OWNER_INDEX = 10
+/** Dev account that pays the bonds of a devnet's challenger (`--challenger`). */
+export const DEV_CHALLENGER_INDEX = 5
 
 export class Devnet {
   private constructor(
@@ -85,17 +99,39 @@ export class Devnet {
       automine: options.automine,
       blockTimeMs: options.blockTimeMs,
       inferenceTimeoutMs: options.inferenceTimeoutMs,
+      ...(options.challengeWindow === undefined ? {} : { settlement: { challengeWindow: BigInt(options.challengeWindow) } }),
+      ...(options.challenger ? { challengerKey: accounts[DEV_CHALLENGER_INDEX]!.privateKey } : {}),
       log,
     })
     log(`full node: ${node.rpc.url}`)
-    const hub = await startHubServer({ store: new DiskModelStore(join(options.dataDir, 'hub')), port: options.hubPort ?? 8546 })
+    const llmBytes = typeof options.llm === 'string' ? await checkGgufFile(options.llm) : 0
+    const hub = await startHubServer({
+      store: new DiskModelStore(join(options.dataDir, 'hub')),
+      port: options.hubPort ?? 8546,
+      // Repositories too, their ownership read from this node's ModelRegistry (`inferchain hub create-repo`).
+      repositories: { dir: join(options.dataDir, 'hub', 'repositories'), ownership: chainOwnership(node.rpc.url) },
+      ...(llmBytes > DEFAULT_MAX_MODEL_BYTES ? { maxModelBytes: llmBytes } : {}),
+    })
     log(`model hub: ${hub.url}`)
+    node.connectHub(hub.url)
     const { cid, metadata } = await new HubClient(hub.url).upload(buildDemoModel(), { name: 'demo-mlp' })
     const clients = await connect({ rpcUrl: node.rpc.url, privateKey: accounts[0]!.privateKey })
-    await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata, [ModelInferenceMode.VANILLA, ModelInferenceMode.TEE])
+    // The LLM is published from its own dev account, beside the demo model: no extra block to wait for.
+    const llmPublished =
+      options.llm === false
+        ? undefined
+        : publishDevnetLlm({ hubUrl: hub.url, rpcUrl: node.rpc.url, privateKey: accounts[DEV_LLM_OWNER_INDEX]!.privateKey, ...(options.llm === undefined ? {} : { file: options.llm }) }).then(
+            (published) => ({ published }),
+            (error: unknown) => ({ error }), // settled here, rethrown below: never an unhandled rejection
+          )
+    await registerModel({ publicClient: clients.publicClient, walletClient: clients.walletClient! }, metadata, [ModelInferenceMode.VANILLA, ModelInferenceMode.TEE, ModelInferenceMode.OPTIMISTIC])
     log(`demo model ${cid} registered`)
     const demoConsumer = await deployDemoConsumer(options.dataDir, clients)
     log(`demo consumer at ${demoConsumer}`)
+    const llmOutcome = await llmPublished
+    if (llmOutcome && 'error' in llmOutcome) throw llmOutcome.error
+    const llmModel = llmOutcome?.published
+    if (llmModel) log(`LLM ${llmModel.name} ${llmModel.cid} registered`)
     const inferenceNodes: ReadyChild<InferenceNodeReady>[] = []
     for (let i = 0; i < (options.inferenceNodes ?? 1); i++) {
       const basePort = options.inferencePort ?? 8547
@@ -105,7 +141,7 @@ export class Devnet {
         privateKey: accounts[DEV_INFERENCE_KEY_INDEX - i]!.privateKey,
         port: basePort === 0 ? 0 : basePort + i,
         cacheDir: join(options.dataDir, `inference-cache-${i}`),
-        models: [cid],
+        models: llmModel ? [cid, llmModel.cid] : [cid],
       })
       inferenceNodes.push(inference)
       log(`inference node: ${inference.ready.url} (${inference.ready.address})`)
@@ -117,7 +153,8 @@ export class Devnet {
     }
     const followers: ReadyChild<{ rpcUrl: string }>[] = []
     for (let i = 0; i < (options.followers ?? 0); i++) {
-      const args = ['node', '--json', '--data-dir', join(options.dataDir, `follower-${i}`), '--rpc-port', '0', '--p2p-port', '0', '--chain-id', String(chainId)]
+      const args = ['node', '--json', '--data-dir', join(options.dataDir, `follower-${i}`), '--rpc-port', '0', '--p2p-port', '0', '--chain-id', String(chainId), '--hub-url', hub.url]
+      if (options.challengeWindow !== undefined) args.push('--challenge-window', String(options.challengeWindow))
       for (const address of node.network.multiaddrs) args.push('--peer', address)
       followers.push(await spawnCli<{ rpcUrl: string }>(args))
       log(`follower: ${followers.at(-1)!.ready.rpcUrl}`)
@@ -134,6 +171,7 @@ export class Devnet {
       demoConsumer,
       followers: followers.map((f) => f.ready.rpcUrl),
       p2p: node.network.multiaddrs,
+      ...(llmModel ? { llmModel } : {}),
     }
     return new Devnet(node, hub, inferenceNodes, followers, info)
   }
@@ -156,8 +194,9 @@ export function startDevInferenceNode(options: {
 }): Promise<ReadyChild<InferenceNodeReady>> {
   const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', String(options.port), '--cache-dir', options.cacheDir]
   for (const model of options.models) args.push('--model', model)
-  // Devnets serve TEE mode with the development enclave (its root is pinned by the dev genesis).
-  args.push('--tee', 'dev')
+  // Devnets serve TEE mode with the development enclave (its root is pinned by the dev genesis), and
+  // OPTIMISTIC mode bonded by the dev account's stake.
+  args.push('--tee', 'dev', '--optimistic')
   return spawnCli<InferenceNodeReady>(args, { env: { INFERCHAIN_PRIVATE_KEY: options.privateKey } })
 }
 

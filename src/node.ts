@@ -28,6 +28,12 @@ import { startRpcServer } from './rpc/server.js'
 import { explorerRoute } from './explorer/route.js'
 
 import { VERSION } from './version.js'
+import { join } from 'node:path'
+import { HubClient } from './hub/client.js'
+import { ModelCache } from './inference/model-cache.js'
+import { Challenger } from './optimistic/challenger.js'
+import { CanonicalModelStore } from './optimistic/model-store.js'
+import type { SettlementParams } from './params.js'
 
 export { VERSION }
 
@@ -56,6 +62,15 @@ export interface FullNodeOptions {
   /** The producer's sealing key; default: the dev sealer of the dev genesis. */
   sealerKey?: Hex
   log?: (message: string) => void
+  /**
+   * The model hub: where this node gets models to re-execute when an OPTIMISTIC dispute is settled
+   * (the only time a full node computes). Without it, such blocks cannot be produced or imported here.
+   */
+  hubUrl?: string
+  /** OPTIMISTIC parameters of a dev genesis (challenge window, stakes, bond); every node of a network must agree. */
+  settlement?: Partial<SettlementParams>
+  /** Run a challenger with this funded key: re-check OPTIMISTIC results, challenge wrong ones, finalize the rest. */
+  challengerKey?: Hex
   /** Followers: after each imported block (progress). */
   onImported?: (number: bigint, target: bigint) => void
 }
@@ -68,18 +83,27 @@ export class FullNode {
     readonly backend: ChainRpcBackend,
     readonly rpc: { url: string; wsUrl: string; close(): Promise<void> },
     readonly network: ChainNetwork,
+    readonly canonicalModels: CanonicalModelStore,
+    readonly challenger: Challenger | undefined,
+    private readonly dataDir: string,
   ) {}
+
+  /** Sets the hub models are re-executed from (a devnet starts its hub after its node). */
+  connectHub(hubUrl: string): void {
+    this.canonicalModels.connect(modelCache(this.dataDir, hubUrl))
+  }
 
   get role(): 'producer' | 'follower' {
     return this.network.sync ? 'follower' : 'producer'
   }
 
   static async start(options: FullNodeOptions): Promise<FullNode> {
-    const genesis = options.genesis ?? (await devGenesis(options.chainId ?? DEFAULT_CHAIN_ID))
+    const genesis = options.genesis ?? (await devGenesis(options.chainId ?? DEFAULT_CHAIN_ID, { settlement: options.settlement }))
     const follower = (options.peers?.length ?? 0) > 0
     // Devnets are sealed by the dev sealer; a follower needs no key (it only checks seals).
     const sealerKey = follower ? undefined : (options.sealerKey ?? devSealer().privateKey)
-    const chain = await Chain.open({ dataDir: options.dataDir, genesis, sealerKey })
+    const canonicalModels = new CanonicalModelStore(options.hubUrl === undefined ? undefined : modelCache(options.dataDir, options.hubUrl))
+    const chain = await Chain.open({ dataDir: options.dataDir, genesis, sealerKey, canonicalModels })
     const dispatcher = new Dispatcher(new RegistryNodeDirectory(chain), { timeoutMs: options.inferenceTimeoutMs })
     const pipeline = new InferencePipeline(chain, dispatcher, new ResultCache())
     const producer = new BlockProducer(chain, pipeline, {
@@ -123,13 +147,29 @@ export class FullNode {
     }
     const rpc = await startRpcServer({ methods, backend, host: options.rpcHost ?? '127.0.0.1', port: options.rpcPort ?? 0, routes: [explorerRoute()] })
     if (!follower) producer.start()
-    return new FullNode(chain, producer, dispatcher, backend, rpc, network)
+    const challenger = options.challengerKey === undefined ? undefined : await startChallenger(rpc.url, options.challengerKey, canonicalModels, options.log)
+    return new FullNode(chain, producer, dispatcher, backend, rpc, network, canonicalModels, challenger, options.dataDir)
   }
 
   async stop(): Promise<void> {
+    await this.challenger?.stop()
     await this.network.stop()
     await this.producer.stop()
     await this.rpc.close()
     await this.chain.close()
   }
+}
+
+function modelCache(dataDir: string, hubUrl: string): ModelCache {
+  return new ModelCache({ dir: join(dataDir, 'models'), source: new HubClient(hubUrl) })
+}
+
+/** A challenger talking to this node over its own JSON-RPC, as an external one would. */
+async function startChallenger(rpcUrl: string, privateKey: Hex, models: CanonicalModelStore, log?: (message: string) => void): Promise<Challenger> {
+  const { connect } = await import('./sdk/chain.js')
+  const { publicClient, walletClient } = await connect({ rpcUrl, privateKey })
+  const challenger = new Challenger({ clients: { publicClient, walletClient: walletClient! }, models, ...(log ? { log } : {}) })
+  challenger.start()
+  log?.(`challenger ${challenger.address} watching OPTIMISTIC results`)
+  return challenger
 }

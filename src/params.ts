@@ -31,6 +31,10 @@ export const MODEL_REGISTRY_ADDRESS: Address = '0x000000000000000000000000000000
 export const NODE_REGISTRY_ADDRESS: Address = '0x0000000000000000000000000000000000001002'
 /** ZK mode: model verifiers and deferred proofs of ZK results (`src/contracts/ZkInferences.sol`). */
 export const ZK_INFERENCES_ADDRESS: Address = '0x0000000000000000000000000000000000001003'
+/** Stakes, fees, OPTIMISTIC claims and disputes, slashing (`src/contracts/InferenceSettlement.sol`). */
+export const INFERENCE_SETTLEMENT_ADDRESS: Address = '0x0000000000000000000000000000000000001004'
+/** The re-execution precompile: runs a model's canonical integer path on chain to settle a dispute. */
+export const REEXECUTION_PRECOMPILE_ADDRESS: Address = '0x00000000000000000000000000000000000000F5'
 
 /**
  * Gas of one `runModelInference` call:
@@ -76,3 +80,96 @@ export const TX_FLOOR_GAS_PER_TOKEN = 10n
 export const ZK_PROOF_DEADLINE_BLOCKS = 20n
 /** Gas a ZK-mode call adds: the precompile stores the pending record (four new storage words). */
 export const INFERENCE_GAS_ZK_RECORD = 4n * 22_100n
+
+/**
+ * OPTIMISTIC mode and staking: chain parameters written into InferenceSettlement's storage at genesis
+ * (`settlementParamsStorage`); these are the defaults of a devnet.
+ */
+export interface SettlementParams {
+  /** Blocks after the block that used a result during which it may be challenged (W). */
+  challengeWindow: bigint
+  /** Bonded stake a node needs to serve an OPTIMISTIC call, in wei. */
+  minStake: bigint
+  /** What a challenge must send, in wei: returned with the reward if the claim was fraudulent, else lost. */
+  challengeBond: bigint
+  /** Blocks between requesting unbonding and being able to withdraw. */
+  unbondingDelay: bigint
+  /** What one proven fault (fraud, failed ZK proof) takes from the node's stake, in wei (capped by the stake). */
+  slashAmount: bigint
+  /** Share of a slash paid to whoever proved the fault, in basis points; the rest is burned. */
+  challengerShareBps: bigint
+}
+
+export const DEFAULT_SETTLEMENT_PARAMS: Readonly<SettlementParams> = Object.freeze({
+  challengeWindow: 10n,
+  minStake: 10n ** 18n,
+  challengeBond: 10n ** 17n,
+  unbondingDelay: 10n,
+  slashAmount: 5n * 10n ** 17n,
+  challengerShareBps: 5_000n,
+})
+
+/**
+ * Gas an OPTIMISTIC call adds: the precompile opens the claim (six new storage words) and updates
+ * the node's open-claim count.
+ */
+export const INFERENCE_GAS_OPTIMISTIC_CLAIM = 6n * 22_100n + 5_000n
+/** Gas of moving a fee from the caller's transaction to the node or the settlement contract. */
+export const INFERENCE_GAS_FEE_TRANSFER = 9_000n
+/**
+ * Gas of checking a restricted model's caller allowlist (src/private/access.ts): up to two cold
+ * storage reads. Unrestricted models pay nothing extra (their flag's read is in the base gas).
+ */
+export const INFERENCE_GAS_ACCESS_CHECK = 2n * 2_100n
+/**
+ * Gas of one re-execution (`reexecute`): like an inference, plus the canonical integer path's extra
+ * cost over a float run per multiply-accumulate.
+ */
+export const REEXECUTION_BASE_GAS = 50_000n
+export const REEXECUTION_GAS_PER_KILO_MAC = 400n
+/** Gas of `zkStatement` (escalation by ZK proof): Poseidon hashing of the claimed input and output. */
+export const ZK_STATEMENT_BASE_GAS = 20_000n
+export const ZK_STATEMENT_GAS_PER_ELEMENT = 100n
+
+/**
+ * LLM calls (`runLLMCompletion`, `runLLMChat`). Gas is priced by bytes, which the precompile
+ * counts without a tokenizer (a token is ~4 bytes of English):
+ *   LLM_BASE_GAS
+ * + LLM_GAS_PER_PROMPT_BYTE   × bytes of the prompt (chat: of every message, tool and stop sequence)
+ * + LLM_GAS_PER_RESPONSE_BYTE × bytes of the answer (chat: content and tool calls)
+ */
+export const LLM_BASE_GAS = 50_000n
+export const LLM_GAS_PER_PROMPT_BYTE = 16n
+export const LLM_GAS_PER_RESPONSE_BYTE = 64n
+/** Longest prompt the precompile accepts, in bytes (longer ones revert PROMPT_TOO_LONG before dispatch). */
+export const MAX_LLM_PROMPT_BYTES = 16_384
+/** Largest max_tokens a request may ask for. */
+export const MAX_LLM_RESPONSE_TOKENS = 1_024
+/** Chat limits: messages per request, tools per request, stop sequences (and their length). */
+export const MAX_LLM_MESSAGES = 64
+export const MAX_LLM_TOOLS = 16
+export const MAX_LLM_STOP_SEQUENCES = 4
+export const MAX_LLM_STOP_SEQUENCE_BYTES = 64
+/** Highest temperature, in hundredths (200 = 2.0, OpenAI's limit). */
+export const MAX_LLM_TEMPERATURE = 200
+/** Context window an inference node gives each LLM request (capped by the model's own). */
+export const LLM_CONTEXT_SIZE = 2_048
+/** Threads per LLM evaluation on an inference node: fixed, because results may depend on it. */
+export const LLM_THREADS = 1
+
+/**
+ * Scheduled model workflows (docs/decisions/workflows.md): `WorkflowScheduler` calls an executor's
+ * `run()` every `frequency` seconds through transactions the producer puts at the front of a block,
+ * sent by the chain's workflow runner (its key is derived from WORKFLOW_RUNNER_SEED and the chain
+ * id: public on purpose — importers accept its transactions only as the exact due list).
+ */
+export const WORKFLOW_SCHEDULER_ADDRESS: Address = '0x0000000000000000000000000000000000001010'
+/** Price candles on chain, written by oracles (`src/contracts/OGHistorical.sol`). */
+export const OG_HISTORICAL_ADDRESS: Address = '0x0000000000000000000000000000000000001011'
+/** Gas limit of each runner transaction (= WorkflowScheduler.CALL_GAS_LIMIT). */
+export const WORKFLOW_CALL_GAS_LIMIT = 3_000_000n
+/** At most this many workflow calls open a block (the longest-waiting due tasks first). */
+export const MAX_WORKFLOW_CALLS_PER_BLOCK = 8
+export const WORKFLOW_RUNNER_SEED = 'inferchain.workflow-runner.v1'
+/** What genesis gives the runner to front the gas of its calls (refunded by each task's deposit). */
+export const WORKFLOW_RUNNER_GENESIS_BALANCE = 1_000n * 10n ** 18n

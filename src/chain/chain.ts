@@ -12,6 +12,9 @@ import { Bloom, createVM, encodeReceipt, type VM } from '@ethereumjs/vm'
 import type { Hex } from 'viem'
 import { addressOfPublicKey, publicKeyOf } from '../crypto/native.js'
 import { createInferencePrecompile } from '../evm/precompile.js'
+import { trackMessageCallers } from '../private/caller.js'
+import type { CanonicalModelStore } from '../optimistic/model-store.js'
+import { createReexecutionPrecompile } from '../optimistic/reexecution-precompile.js'
 import { decodeRecords, encodeRecords, recordsCommitment } from '../evm/record-codec.js'
 import type { InferenceRecord } from '../evm/records.js'
 import type { InferenceSession, InferenceSessionSource } from '../evm/session.js'
@@ -43,6 +46,11 @@ export interface ChainOptions {
   genesis: GenesisSpec
   /** The sealer's private key (the address genesis names): needed to produce blocks, not to import them. */
   sealerKey?: Hex
+  /**
+   * Where this node gets models to re-execute in OPTIMISTIC disputes (the one time validators compute);
+   * without it a block settling a dispute cannot be produced or imported here.
+   */
+  canonicalModels?: CanonicalModelStore
 }
 
 export interface ProducedBlock {
@@ -63,6 +71,7 @@ export class Chain {
   private vm!: VM
   private historical?: { root: Uint8Array; vm: VM }
   private readonly callVms = new CallVmPool(MAX_CALL_VMS)
+  private canonicalModels: CanonicalModelStore | undefined
   /** Chain configuration: the roots TEE attestations must chain to (`GenesisSpec.teeTrustedRoots`). */
   teeTrustedRoots: readonly TrustedRoot[] = []
   private envCache?: { head: Block; timestamp: bigint; env: Block }
@@ -102,6 +111,7 @@ export class Chain {
       throw new SealerKeyError(`the sealer key is not the key of this chain's sealer ${sealer}`, { sealer: sealer.toString() })
     }
     const chain = new Chain(common, store, db, stateManager, head, genesis.hash(), sealer, sealerKey)
+    chain.canonicalModels = options.canonicalModels
     chain.vm = await chain.createVm(stateManager)
     chain.teeTrustedRoots = (options.genesis.teeTrustedRoots ?? []).map((der) => trustedRoot(hexToBytes(der)))
     return chain
@@ -336,13 +346,16 @@ export class Chain {
     return this.historical.vm
   }
 
-  private createVm(stateManager: MerkleStateManager, sessions: InferenceSessionSource = this): Promise<VM> {
-    return createVM({
+  private async createVm(stateManager: MerkleStateManager, sessions: InferenceSessionSource = this): Promise<VM> {
+    const vm = await createVM({
       common: this.common,
       stateManager,
       blockchain: this.blockHashSource(),
-      evmOpts: { customPrecompiles: [createInferencePrecompile(sessions)] },
+      evmOpts: { customPrecompiles: [createInferencePrecompile(sessions), createReexecutionPrecompile(sessions, this.canonicalModels)] },
     })
+    // The inference precompile checks a restricted model's allowlist against its caller (src/private/caller.ts).
+    trackMessageCallers(vm.evm)
+    return vm
   }
 
   /** What BLOCKHASH needs: block hashes by number. */

@@ -20,11 +20,26 @@ import { deriveRoots, type Chain } from './chain.js'
 import { verificationContextAtHead } from './verification-context.js'
 import { crashPoint } from './crash-point.js'
 import { sealProblem } from './seal.js'
+import { scheduledCallsProblem } from '../workflows/check.js'
+import { scheduledCalls } from '../workflows/schedule.js'
 
 export class BlockRejectedError extends InferchainError {
   override readonly name = 'BlockRejectedError' as const
   constructor(block: Block, reason: string) {
     super('BLOCK_REJECTED', `block ${block.header.number} (${bytesToHex(block.hash())}) rejected: ${reason}`, {
+      details: { number: block.header.number.toString(), hash: bytesToHex(block.hash()), reason },
+    })
+  }
+}
+
+/**
+ * This node cannot decide the block now — it lacks something only it is missing (the model a dispute
+ * re-executes). Not the block's fault: its sender is not blamed, and the block is tried again later.
+ */
+export class BlockUndecidedError extends InferchainError {
+  override readonly name = 'BlockUndecidedError' as const
+  constructor(block: Block, reason: string) {
+    super('BLOCK_UNDECIDED', `block ${block.header.number} (${bytesToHex(block.hash())}) cannot be verified here yet: ${reason}`, {
       details: { number: block.header.number.toString(), hash: bytesToHex(block.hash()), reason },
     })
   }
@@ -51,12 +66,19 @@ export class BlockImporter {
       const unsealed = sealProblem(block, seal, this.chain.sealer.bytes)
       if (unsealed !== undefined) reject(`not sealed by the chain's sealer: ${unsealed}`)
       this.checkHeader(block, reject)
+      // The block must open with exactly the workflow calls due at its parent (docs/decisions/workflows.md).
+      const parent = this.chain.head
+      const workflowProblem = await this.chain.withStateAt(parent.header.number, async (vm) =>
+        scheduledCallsProblem(block, await scheduledCalls(vm, this.chain.common, parent, block)),
+      )
+      if (workflowProblem !== undefined) reject(workflowProblem)
       const records = this.decode(block, encodedRecords, reject)
       const byTx = groupByTransaction(block, records, reject)
       await this.verifyEvidence(block, records, reject)
       const providers = new Map<string, ReplayProvider>()
       const sessions: InferenceSession[] = []
       let problem: string | undefined
+      let undecided: string | undefined
       const { outcome } = await this.chain.executeOnHead(
         block,
         block.transactions,
@@ -69,10 +91,13 @@ export class BlockImporter {
           return session
         },
         async (outcome, stateRoot) => {
+          undecided = sessions.find((s) => s.unavailable !== undefined)?.unavailable
+          if (undecided !== undefined) return false
           problem = await this.compare(block, outcome, stateRoot, providers, sessions, encodedRecords)
           return problem === undefined
         },
       )
+      if (undecided !== undefined) throw new BlockUndecidedError(block, undecided)
       if (problem !== undefined) reject(problem)
       crashPoint('import-after-state', block.header.number)
       await this.chain.adopt(block, seal, outcome.executed.map((e) => e.receipt), records, encodedRecords)

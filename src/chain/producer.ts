@@ -15,6 +15,10 @@ import type { Chain, ProducedBlock } from './chain.js'
 import { txHashHex } from './executor.js'
 import { Mempool, type PoolEntry } from './mempool.js'
 import type { InferencePipeline } from './pipeline.js'
+import { WorkflowCalls } from '../workflows/producer-calls.js'
+
+/** How often automine looks for a scheduled workflow that is due (it needs a block to run in). */
+const WORKFLOW_POLL_MS = 1_000
 
 /** After this many deferrals a transaction runs with whatever results exist (missing ones revert). */
 export const MAX_DEFERRALS = 3
@@ -32,26 +36,39 @@ export class BlockProducer {
   private scheduled = false
   private stopped = false
   private producing?: Promise<void>
+  /** Scheduled workflow calls: every block opens with the due ones (src/workflows/). */
+  private readonly workflows: WorkflowCalls
+  private workflowTimer?: NodeJS.Timeout
+  private unsubscribe?: () => void
 
   constructor(
     private readonly chain: Chain,
     private readonly pipeline: InferencePipeline,
     private readonly options: ProducerOptions,
-  ) {}
+  ) {
+    this.workflows = new WorkflowCalls(chain, pipeline, options.log)
+  }
 
   start(): void {
     if (!this.options.automine) this.timer = setInterval(() => this.schedule(), this.options.blockTimeMs)
+    // Each new head: gather the next block's workflow inferences at once (automine: and make that block).
+    this.unsubscribe = this.chain.onNewBlock(() => void this.prepareWorkflows())
+    if (this.options.automine) this.workflowTimer = setInterval(() => void this.pollWorkflows(), WORKFLOW_POLL_MS)
+    void this.prepareWorkflows()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     clearInterval(this.timer)
+    clearInterval(this.workflowTimer)
+    this.unsubscribe?.()
     await this.producing
   }
 
   /** Validates and queues a signed transaction; returns its hash at once (results come later). */
   async submit(raw: Uint8Array): Promise<Hex> {
     const tx = await admitTransaction(raw, this.chain.common)
+    this.workflows.assertNotRunner(tx)
     const { entry, mayInfer } = await this.chain.exclusive(() =>
       this.chain.readStateAt(this.chain.head.header.number, async (vm) => {
         const account = await vm.stateManager.getAccount(tx.getSenderAddress())
@@ -75,6 +92,8 @@ export class BlockProducer {
 
   /** Produces one block now with whatever is ready (used by tests and interval mining). */
   async produceBlock(): Promise<ProducedBlock> {
+    // Outside the lock: gathering the workflow calls' inferences simulates and dispatches.
+    await this.workflows.ready()
     const run = this.chain.exclusive(() => this.produceLocked())
     this.producing = run.then(() => undefined, () => undefined)
     return run
@@ -117,17 +136,44 @@ export class BlockProducer {
       ),
     )
     const byHash = new Map(entries.map((e) => [e.hash, e]))
+    const workflowCalls = await this.workflows.forNextBlock(env)
     const produced = await this.chain.produceBlock(
-      entries.map((e) => e.tx),
-      (tx) => this.sessionFor(byHash.get(txHashHex(tx))!),
+      [...workflowCalls.txs, ...entries.map((e) => e.tx)],
+      (tx) => workflowCalls.session(tx) ?? this.sessionFor(byHash.get(txHashHex(tx))!),
     )
+    this.workflows.report(produced)
     for (const { tx } of produced.outcome.executed) this.mempool.remove(txHashHex(tx))
     for (const { tx, reason } of produced.outcome.rejected) {
       this.options.log?.(`dropped ${txHashHex(tx)}: ${reason}`)
       this.mempool.remove(txHashHex(tx))
     }
-    for (const tx of produced.outcome.missed) this.requeue(byHash.get(txHashHex(tx))!)
+    for (const tx of produced.outcome.missed) {
+      const entry = byHash.get(txHashHex(tx))
+      if (entry) this.requeue(entry)
+    }
     return produced
+  }
+
+  /** Gathers the next block's workflow inferences; with automine, makes that block when there are calls. */
+  private async prepareWorkflows(): Promise<void> {
+    if (this.stopped) return
+    const calls = await this.workflows.prepare()
+    if (calls > 0 && this.options.automine) this.schedule()
+  }
+
+  /**
+   * Automine makes blocks only for transactions; a task is due once a block's parent is as late as
+   * its time (docs/decisions/workflows.md), so when one falls due an empty block moves time on.
+   */
+  private async pollWorkflows(): Promise<void> {
+    try {
+      const due = await this.workflows.nextDueTime()
+      if (due === undefined) return
+      if (due > this.chain.head.header.timestamp && due <= BigInt(Math.floor(Date.now() / 1000))) this.schedule()
+      else if (due <= this.chain.head.header.timestamp) await this.prepareWorkflows()
+    } catch (err) {
+      this.options.log?.(`workflow poll failed: ${errorMessage(err)}`)
+    }
   }
 
   private sessionFor(entry: PoolEntry): InferenceSession {

@@ -9,12 +9,17 @@ import { addInferenceNodeCommand } from './commands/inference-node.js'
 import { addModelCommand } from './commands/model.js'
 import { addNodeCommand } from './commands/node.js'
 import { addStatusCommands } from './commands/status.js'
+import { addStakeCommand } from './commands/stake.js'
+import { addChallengeCommands } from './commands/challenge.js'
+import { addWorkflowCommand } from './commands/workflow.js'
 
 const program = new Command()
   .name('inferchain')
   .description('An EVM chain whose contracts call ONNX models natively (Validation-Computation Separation)')
   .version(VERSION)
   .showHelpAfterError()
+  // Program options only before the subcommand: `hub upload --version 1.00` is the upload's option.
+  .enablePositionalOptions()
 
 addDevCommand(program)
 addNodeCommand(program)
@@ -23,6 +28,9 @@ addHubCommand(program)
 addModelCommand(program)
 addInferCommand(program)
 addStatusCommands(program)
+addStakeCommand(program)
+addChallengeCommands(program)
+addWorkflowCommand(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const error = err as { code?: string; shortMessage?: string; message?: string }

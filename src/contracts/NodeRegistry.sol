@@ -130,17 +130,14 @@ contract NodeRegistry {
     }
 
     /// @notice Active nodes serving `cid`, with their endpoints (same order).
+    ///         For a private model, only nodes its owner authorises (ModelRegistry.mayServe) are listed.
     function nodesForModel(string calldata cid) external view returns (address[] memory nodes, string[] memory endpoints) {
-        nodes = _servers[keccak256(bytes(cid))];
-        endpoints = new string[](nodes.length);
-        for (uint256 i = 0; i < nodes.length; ++i) {
-            endpoints[i] = _nodes[nodes[i]].endpoint;
-        }
+        return _routable(cid, type(uint8).max);
     }
 
     /// @notice Whether `node` is active and serves `cid`.
     function isServing(address node, string calldata cid) external view returns (bool) {
-        return _serverPos[keccak256(bytes(cid))][node] != 0;
+        return _serverPos[keccak256(bytes(cid))][node] != 0 && _mayServe(cid, node);
     }
 
     /// @notice Nodes that ever registered (active or not).
@@ -155,21 +152,7 @@ contract NodeRegistry {
 
     /// @notice Nodes serving `cid` whose registered modes include `mode` (bit 1 << mode), with endpoints.
     function nodesForModelAndMode(string calldata cid, uint8 mode) external view returns (address[] memory nodes, string[] memory endpoints) {
-        address[] storage servers = _servers[keccak256(bytes(cid))];
-        uint256 count = 0;
-        for (uint256 i = 0; i < servers.length; ++i) {
-            if (_servesMode(servers[i], mode)) ++count;
-        }
-        nodes = new address[](count);
-        endpoints = new string[](count);
-        uint256 j = 0;
-        for (uint256 i = 0; i < servers.length; ++i) {
-            if (_servesMode(servers[i], mode)) {
-                nodes[j] = servers[i];
-                endpoints[j] = _nodes[servers[i]].endpoint;
-                ++j;
-            }
-        }
+        return _routable(cid, mode);
     }
 
     // ---- TEE: governance allowlist of measurements, enclave keys of nodes ----
@@ -255,6 +238,8 @@ contract NodeRegistry {
 
     function _addModel(address node, string calldata cid) private {
         if (bytes(cid).length == 0) revert EmptyCid();
+        // A private model is served only by nodes its owner authorised: an impostor is refused here.
+        if (!_mayServe(cid, node)) revert NodeNotAuthorizedForModel(cid, node);
         bytes32 key = keccak256(bytes(cid));
         if (_modelPos[node][key] != 0) revert ModelAlreadyServed(cid);
         string[] storage list = _nodes[node].models;
@@ -301,6 +286,43 @@ contract NodeRegistry {
         while (list.length > 0) {
             bytes32 key = keccak256(bytes(list[list.length - 1]));
             _removeModel(node, key);
+        }
+    }
+
+    // ---- private models (docs/decisions/private-models.md) ----
+
+    /// The model's owner has not authorised this node to serve it (ModelRegistry.setNodeAuthorized).
+    error NodeNotAuthorizedForModel(string cid, address node);
+
+    /// ModelRegistry's genesis address (params.ts MODEL_REGISTRY_ADDRESS): a constant, not state.
+    address private constant MODEL_REGISTRY = 0x0000000000000000000000000000000000001001;
+
+    /// @dev Asks ModelRegistry.mayServe. Where no registry answers (a bare test deployment) every
+    ///      model reads as public, which is what the registry itself says of unflagged models.
+    function _mayServe(string calldata cid, address node) private view returns (bool) {
+        (bool ok, bytes memory ret) = MODEL_REGISTRY.staticcall(abi.encodeWithSignature("mayServe(string,address)", cid, node));
+        if (!ok || ret.length < 32) return true;
+        return abi.decode(ret, (bool));
+    }
+
+    /// @dev Active servers of `cid` that may serve it, in mode `mode` (type(uint8).max: any mode).
+    function _routable(string calldata cid, uint8 mode) private view returns (address[] memory nodes, string[] memory endpoints) {
+        address[] storage servers = _servers[keccak256(bytes(cid))];
+        bool[] memory keep = new bool[](servers.length);
+        uint256 count = 0;
+        for (uint256 i = 0; i < servers.length; ++i) {
+            keep[i] = (mode == type(uint8).max || _servesMode(servers[i], mode)) && _mayServe(cid, servers[i]);
+            if (keep[i]) ++count;
+        }
+        nodes = new address[](count);
+        endpoints = new string[](count);
+        uint256 j = 0;
+        for (uint256 i = 0; i < servers.length; ++i) {
+            if (keep[i]) {
+                nodes[j] = servers[i];
+                endpoints[j] = _nodes[servers[i]].endpoint;
+                ++j;
+            }
         }
     }
 }

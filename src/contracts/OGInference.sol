@@ -7,7 +7,9 @@ import {TensorLib} from "./TensorLib.sol";
 enum ModelInferenceMode {
     VANILLA,
     ZK,
-    TEE
+    TEE,
+    /// Bonded result with a challenge window, settled by InferenceSettlement (appended: the published values keep their numbers).
+    OPTIMISTIC
 }
 
 /// @notice How an LLM result is verified.
@@ -91,6 +93,12 @@ struct LLMChatResponse {
 interface OGInference {
     /// @notice Emitted by the precompile for every model inference (declared here so contracts and clients can decode it).
     event ModelInferenceEvent(string inferenceID, ModelInferenceRequest request, ModelOutput response);
+
+    /// @notice Emitted by the precompile for every `runLLMCompletion` that returns a result.
+    event LLMCompletionEvent(string inferenceID, LLMCompletionRequest request, LLMCompletionResponse response);
+
+    /// @notice Emitted by the precompile for every `runLLMChat` that returns a result.
+    event LLMChat(string inferenceID, LLMChatRequest request, LLMChatResponse response);
 
     function runModelInference(ModelInferenceRequest memory request) external returns (ModelOutput memory);
 

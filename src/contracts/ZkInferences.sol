@@ -11,19 +11,27 @@ interface IGroth16Verifier {
         returns (bool);
 }
 
+/// @notice The part of InferenceSettlement that slashes a node whose ZK proof failed.
+interface IZkSlashing {
+    function slashZkFailure(address node, bytes32 requestId, address reporter) external;
+}
+
 /// @title ZkInferences
 /// @notice Deferred proofs of ZK-mode inferences. A ZK result is used in its transaction at once; the
 ///         inference precompile then records what the proof must state (model, input hash, output
 ///         hash) and the block by which it is due. The serving node (or anyone) later submits the
 ///         Groth16 proof here; it is checked by the model's generated verifier contract, so every full
 ///         node verifies it by executing the block that includes it. A late proof, or an invalid one
-///         from the serving node, marks the record failed; `expire` marks a missing one failed.
+///         from the serving node, marks the record failed; `expire` marks a missing one failed. A failure
+///         slashes the node in InferenceSettlement (the reporter, when not the node, gets the challenger share).
 /// @dev Deployed at genesis by copying runtime code: no constructor, no immutables. The precompile
 ///      reads `models` and writes `records` straight to storage (src/zk/onchain.ts), so their slots
 ///      (0 and 1) and the packing of their structs are consensus-relevant: do not reorder.
 contract ZkInferences {
     /// The ModelRegistry system contract (src/params.ts MODEL_REGISTRY_ADDRESS).
     ModelRegistry private constant MODEL_REGISTRY = ModelRegistry(0x0000000000000000000000000000000000001001);
+    /// The InferenceSettlement system contract (src/params.ts INFERENCE_SETTLEMENT_ADDRESS).
+    IZkSlashing private constant SETTLEMENT = IZkSlashing(0x0000000000000000000000000000000000001004);
 
     struct ZkModel {
         // Slot 0, read by the precompile: verifier (low 20 bytes), fractionBits, inputBits, outputBits.
@@ -165,5 +173,10 @@ contract ZkInferences {
         r.status = Status.Failed;
         r.failure = failure;
         emit ZkProofFailed(requestId, r.node, uint8(failure));
+        // A failed proof costs the node stake; whoever revealed it (not the node itself) gets the reporter's share.
+        // Chains without the settlement contract (unit-test harnesses) only mark the record.
+        if (address(SETTLEMENT).code.length != 0) {
+            SETTLEMENT.slashZkFailure(r.node, requestId, msg.sender == r.node ? address(0) : msg.sender);
+        }
     }
 }

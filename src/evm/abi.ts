@@ -31,6 +31,8 @@ export const ogInferenceAbi = parseAbi([
   'function runLLMCompletion(LLMCompletionRequest request) returns (LLMCompletionResponse)',
   'function runLLMChat(LLMChatRequest request) returns (LLMChatResponse)',
   'event ModelInferenceEvent(string inferenceID, ModelInferenceRequest request, ModelOutput response)',
+  'event LLMCompletionEvent(string inferenceID, LLMCompletionRequest request, LLMCompletionResponse response)',
+  'event LLMChat(string inferenceID, LLMChatRequest request, LLMChatResponse response)',
 ])
 
 // The same structs for the fast codec (field keys are our TypeScript names).
@@ -114,4 +116,31 @@ export function encodeModelInferenceEventData(inferenceId: string, request: Mode
 
 export function emptyModelOutput(isSimulationResult: boolean): ModelOutput {
   return { numbers: [], strings: [], jsons: [], isSimulationResult }
+}
+
+/** The re-execution precompile's one function (src/contracts/InferenceSettlement.sol `IReexecution`). */
+export const reexecutionAbi = parseAbi([
+  ...structs,
+  'function reexecute(string modelCID, ModelInput input) returns (bytes32 inputHash, bytes32 outputHash)',
+  'function zkStatement(string modelCID, ModelInput input, ModelOutput output) returns (bytes32 inputHash, bytes32 outputHash, uint256 zkInputHash, uint256 zkOutputHash)',
+])
+export const REEXECUTE_SELECTOR = toFunctionSelector(reexecutionAbi.find((item) => item.type === 'function' && item.name === 'reexecute') as AbiFunction)
+const REEXECUTE_SELECTOR_BYTES = hexToBytes(REEXECUTE_SELECTOR)
+const REEXECUTE_PARAMS = [{ key: 'modelCid', type: str }, { key: 'input', type: MODEL_INPUT }]
+export const ZK_STATEMENT_SELECTOR = toFunctionSelector(reexecutionAbi.find((item) => item.type === 'function' && item.name === 'zkStatement') as AbiFunction)
+const ZK_STATEMENT_SELECTOR_BYTES = hexToBytes(ZK_STATEMENT_SELECTOR)
+const ZK_STATEMENT_PARAMS = [...REEXECUTE_PARAMS, { key: 'output', type: MODEL_OUTPUT }]
+
+export type ReexecutionCall =
+  | { functionName: 'reexecute'; modelCid: string; input: ModelInput }
+  | { functionName: 'zkStatement'; modelCid: string; input: ModelInput; output: ModelOutput }
+
+/** Decodes calldata of the re-execution precompile with the strict codec; throws on anything else. */
+export function decodeReexecutionCall(bytes: Uint8Array): ReexecutionCall {
+  const has = (selector: Uint8Array) => bytes.length >= 4 && selector.every((b, i) => bytes[i] === b)
+  if (has(REEXECUTE_SELECTOR_BYTES)) return { functionName: 'reexecute', ...(decodeParameters(REEXECUTE_PARAMS, bytes.subarray(4)) as { modelCid: string; input: ModelInput }) }
+  if (has(ZK_STATEMENT_SELECTOR_BYTES)) {
+    return { functionName: 'zkStatement', ...(decodeParameters(ZK_STATEMENT_PARAMS, bytes.subarray(4)) as { modelCid: string; input: ModelInput; output: ModelOutput }) }
+  }
+  throw new AbiDecodingError('not a reexecute(string,ModelInput) or zkStatement(string,ModelInput,ModelOutput) call')
 }

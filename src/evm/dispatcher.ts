@@ -42,6 +42,8 @@ export class Dispatcher {
   private rotation = 0
   /** Requests sent to inference nodes, for metrics. */
   dispatched = 0
+  /** One client per endpoint: a client is stateless, and building one per request was measurable. */
+  private readonly clients = new Map<string, InferenceNodeClient>()
 
   constructor(
     private readonly directory: NodeDirectory,
@@ -66,7 +68,7 @@ export class Dispatcher {
       const node = nodes[(start + i) % nodes.length]!
       try {
         this.dispatched++
-        const result = await new InferenceNodeClient(node.endpoint).infer(request, {
+        const result = await this.clientFor(node.endpoint).infer(request, {
           timeoutMs: this.options.timeoutMs ?? INFERENCE_NODE_TIMEOUT_MS,
           ...(vanilla ? {} : { binding }),
         })
@@ -83,6 +85,17 @@ export class Dispatcher {
     }
     const what = lastCode === 'NODE_TIMEOUT' ? 'timed out' : 'failed'
     return { kind: 'error', code: lastCode, reason: `every inference node for ${request.modelCid} ${what} (${failures.join('; ')})` }
+  }
+
+  private clientFor(endpoint: string): InferenceNodeClient {
+    let client = this.clients.get(endpoint)
+    if (client === undefined) {
+      // Endpoints come from NodeRegistry and change rarely; a bound keeps a churning registry from growing it.
+      if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value as string)
+      client = new InferenceNodeClient(endpoint)
+      this.clients.set(endpoint, client)
+    }
+    return client
   }
 
   /** Checks a result's evidence with the importers' own verifier, so only results they accept are used. */
@@ -102,4 +115,5 @@ export class Dispatcher {
 }
 
 const DEFAULT_VERIFIERS = defaultVerifiers()
+const MAX_CLIENTS = 1024
 

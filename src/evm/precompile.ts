@@ -10,6 +10,7 @@ import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { BaseError, type Hex } from 'viem'
 import {
   INFERENCE_BASE_GAS,
+  INFERENCE_GAS_FEE_TRANSFER,
   INFERENCE_GAS_PER_INPUT_ELEMENT,
   INFERENCE_GAS_PER_KILO_MAC,
   INFERENCE_GAS_PER_OUTPUT_ELEMENT,
@@ -25,17 +26,23 @@ import {
   MODEL_INFERENCE_EVENT_TOPIC,
 } from './abi.js'
 import { computeRequestId } from './records.js'
+import { isLlmCall, runLlmCall } from './llm-precompile.js'
 import { readModelEntry } from './registry-reader.js'
 import { encodeErrorString, inferenceRevertReason } from './revert.js'
 import type { InferenceSession, InferenceSessionSource } from './session.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelInput, type ModelOutput } from './types.js'
 import type { StorageWriter } from '../zk/onchain.js'
 import { beginZkCall, recordZkResult, ZkCallRefusal } from '../zk/precompile-calls.js'
+import { beginOptimisticCall, OptimisticCallRefusal, recordOptimisticResult } from '../optimistic/precompile-calls.js'
+import { assertCanPay, FeeRefusal, readInferencePrice, transactionOrigin, transferFee } from './fees.js'
+import { checkModelAccess } from '../private/access.js'
+import { precompileCaller } from '../private/caller.js'
+import { ModelAccessRefusal } from '../private/errors.js'
 
 const PRECOMPILE_ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
 const EVENT_TOPIC_BYTES = hexToBytes(MODEL_INFERENCE_EVENT_TOPIC as Hex)
 /** Modes whose verification has landed; the others revert MODE_NOT_AVAILABLE. */
-const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA, ModelInferenceMode.TEE, ModelInferenceMode.ZK])
+const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA, ModelInferenceMode.TEE, ModelInferenceMode.ZK, ModelInferenceMode.OPTIMISTIC])
 
 class Revert {
   constructor(
@@ -49,6 +56,7 @@ export function createInferencePrecompile(sessions: InferenceSessionSource) {
   return {
     address: createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS),
     function: async (opts: PrecompileInput): Promise<ExecResult> => {
+      if (isLlmCall(opts.data)) return runLlmCall(opts, sessions.activeSession) // src/evm/llm-precompile.ts
       try {
         return await runInference(opts, sessions.activeSession)
       } catch (err) {
@@ -72,10 +80,22 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
   if ((entry.modes & (1 << request.mode)) === 0) {
     throw new Revert('MODE_NOT_SUPPORTED', `model ${request.modelCid} does not support mode ${ModelInferenceMode[request.mode]}`, gasUsed)
   }
+  // The owner's caller allowlist, read from registry storage (src/private/access.ts): NOT_ALLOWED before any work.
+  const who = { caller: precompileCaller(opts._EVM), origin: transactionOrigin(opts._EVM) }
+  gasUsed += (await refusable(() => checkModelAccess(opts._EVM.stateManager, request.modelCid, who), gasUsed)).gas
   gasUsed += workGas(entry.workUnits) + INFERENCE_GAS_PER_INPUT_ELEMENT * BigInt(countInputElements(request.input))
   // ZK mode: the model's ZK setup and the proof's input hash, before anything is dispatched (src/zk/precompile-calls.ts).
-  const zk = request.mode === ModelInferenceMode.ZK ? await zkStep(() => beginZkCall(opts._EVM.stateManager as StorageWriter, request), gasUsed) : undefined
+  const zk = request.mode === ModelInferenceMode.ZK ? await refusable(() => beginZkCall(opts._EVM.stateManager as StorageWriter, request), gasUsed) : undefined
   if (zk) gasUsed += zk.gas
+  const optimistic = request.mode === ModelInferenceMode.OPTIMISTIC ? await refusable(() => beginOptimisticCall(opts._EVM.stateManager as StorageWriter), gasUsed) : undefined
+  if (optimistic) gasUsed += optimistic.gas
+  // The fee is checked before dispatch, so a call that cannot pay costs no inference (src/evm/fees.ts).
+  const fee = await readInferencePrice(opts._EVM.stateManager, request.modelCid, request.mode)
+  const payer = transactionOrigin(opts._EVM)
+  if (fee > 0n) {
+    gasUsed += INFERENCE_GAS_FEE_TRANSFER
+    await refusable(() => assertCanPay(opts._EVM, payer, fee), gasUsed)
+  }
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   if (session === undefined) throw new Revert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
 
@@ -96,25 +116,32 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
       throw new Revert(resolution.code, resolution.reason, gasUsed)
     case 'result': {
       const { output, outputHash, node, signature, attestation } = resolution.result
+      // Recorded before the checks below: a follower replays this record and reaches the same refusal
+      // (they depend on state and the result only); without it, its replay would find no record.
+      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
       const outputElements = countOutputElements(output)
       if (outputElements > MAX_OUTPUT_ELEMENTS) {
         throw new Revert('OUTPUT_TOO_LARGE', `output has ${outputElements} elements, the limit is ${MAX_OUTPUT_ELEMENTS}`, gasUsed)
       }
       gasUsed += INFERENCE_GAS_PER_OUTPUT_ELEMENT * BigInt(outputElements)
       if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
-      if (zk) await zkStep(() => recordZkResult(opts._EVM, zk, { requestId, modelCid: request.modelCid, output, node }), gasUsed)
-      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
+      if (zk) await refusable(() => recordZkResult(opts._EVM, zk, { requestId, modelCid: request.modelCid, output, node }), gasUsed)
+      if (optimistic) {
+        await refusable(() => recordOptimisticResult(opts._EVM, optimistic, { requestId, modelCid: request.modelCid, inputHash, outputHash, node, payer, fee }), gasUsed)
+      } else {
+        await refusable(() => transferFee(opts._EVM, payer, node, fee), gasUsed)
+      }
       return success(gasUsed, request, output, requestId)
     }
   }
 }
 
-/** Runs a ZK step, turning its refusal into this call's revert. */
-async function zkStep<T>(step: () => Promise<T>, gasUsed: bigint): Promise<T> {
+/** Runs a mode's or the fee's step, turning its refusal into this call's revert. */
+async function refusable<T>(step: () => Promise<T>, gasUsed: bigint): Promise<T> {
   try {
     return await step()
   } catch (err) {
-    if (err instanceof ZkCallRefusal) throw new Revert(err.code, err.message, gasUsed)
+    if (err instanceof ZkCallRefusal || err instanceof OptimisticCallRefusal || err instanceof FeeRefusal || err instanceof ModelAccessRefusal) throw new Revert(err.code, err.message, gasUsed)
     throw err
   }
 }

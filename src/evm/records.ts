@@ -27,6 +27,11 @@ export interface InferenceRecord {
    * request. Absent otherwise — and then absent from the encoding, so VANILLA records keep their bytes.
    */
   attestation?: Hex
+  /**
+   * LLM calls (`runLLMCompletion` / `runLLMChat`): which one. `inputHash` is then the request hash
+   * and `output` carries the response (src/llm/envelope.ts). Absent for model calls, whose encoding keeps its bytes.
+   */
+  llm?: 'completion' | 'chat'
   /** error: the stable code and the revert reason the call got. */
   errorCode?: string
   errorReason?: string

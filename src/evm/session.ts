@@ -14,6 +14,11 @@ export class InferenceSession {
   readonly records: InferenceRecord[] = []
   /** Set when a real execution asked for a result that was not precomputed. */
   missed = false
+  /**
+   * Set when this node could not compute something the transaction needs (a model to re-execute in
+   * a dispute): not a property of the transaction, so an importer must not judge the block on it.
+   */
+  unavailable: string | undefined
 
   constructor(
     readonly provider: InferenceProvider,

@@ -9,6 +9,8 @@ export enum ModelInferenceMode {
   VANILLA = 0,
   ZK = 1,
   TEE = 2,
+  /** Bonded by the node's stake, challengeable for a window of blocks (InferenceSettlement). */
+  OPTIMISTIC = 3,
 }
 
 /** `1.5 == { value: 15n, decimals: 1n }` */

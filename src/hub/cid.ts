@@ -64,3 +64,18 @@ export function isValidCid(value: string): boolean {
   }
   return cid.version === 1 && cid.code === raw.code && cid.multihash.code === sha256.code && cid.multihash.digest.length === 32 && cid.toString() === value
 }
+
+/**
+ * The sha2-256 digest inside a CID the hub issues, as 0x-hex: what a signed upload commits to.
+ *
+ * @example
+ * cidDigestHex(computeCid(bytes)) // '0x' + sha256(bytes) in hex
+ */
+export function cidDigestHex(cid: string): `0x${string}` {
+  return `0x${Buffer.from(CID.parse(cid).multihash.digest).toString('hex')}`
+}
+
+/** sha2-256 of bytes as 0x-hex (signed requests commit to their JSON body with it). */
+export function sha256Hex(bytes: Uint8Array | string): `0x${string}` {
+  return `0x${createHash('sha256').update(bytes).digest('hex')}`
+}

@@ -1,6 +1,8 @@
 /** A client of the hub's HTTP API that checks every byte it sends or receives against its CID. */
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
+import { downloadArtifact, uploadArtifact } from './artifact-client.js'
+import type { ArtifactUploadResult } from './artifacts.js'
 import { computeCid, createCidHasher, isValidCid } from './cid.js'
 import { HubError, isHubErrorCode, ModelHashMismatchError } from './errors.js'
 import type { HubHealth } from './server.js'
@@ -84,6 +86,16 @@ export class HubClient {
     return metadata
   }
 
+  /** Uploads a content-addressed artifact (bytes, or a file by path); see `artifact-client.ts`. */
+  uploadArtifact(source: Uint8Array | string): Promise<ArtifactUploadResult> {
+    return uploadArtifact(this.baseUrl, source)
+  }
+
+  /** Downloads artifact `cid` to `file`, verified against `cid`; see `artifact-client.ts`. */
+  downloadArtifact(cid: string, file: string, options: { maxBytes?: number } = {}): Promise<{ size: number }> {
+    return downloadArtifact(this.baseUrl, cid, file, options)
+  }
+
   /** Every model on the hub. */
   async list(): Promise<ModelMetadata[]> {
     return (await (await this.request('/models')).json()) as ModelMetadata[]
@@ -109,26 +121,37 @@ export class HubClient {
     return new HubError('MODEL_TOO_LARGE', `model of ${size} bytes exceeds the hub's limit of ${limit} bytes`, { cause: err, details: { size, maxModelBytes: limit } })
   }
 
-  private async request(path: string, init?: RequestInit): Promise<Response> {
-    let response: Response
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, init)
-    } catch (cause) {
-      throw new HubError('HUB_UNAVAILABLE', `model hub ${this.baseUrl} is unreachable`, { cause, details: { url: this.baseUrl } })
-    }
-    if (response.ok) return response
-    const text = await response.text()
-    let code: unknown
-    let message: unknown
-    try {
-      ;({ code, message } = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error ?? {})
-    } catch {
-      // Not the hub's JSON (a proxy's error page): the status alone is the answer.
-    }
-    throw new HubError(isHubErrorCode(code) ? code : 'HUB_ERROR', typeof message === 'string' ? message : `hub answered HTTP ${response.status}`, {
-      details: { status: response.status, path },
-    })
+  private request(path: string, init?: RequestInit): Promise<Response> {
+    return hubFetch(this.baseUrl, path, init)
   }
+}
+
+/**
+ * One request to a hub; an error answer becomes a HubError with the hub's code (or `HUB_ERROR`),
+ * an unreachable hub `HUB_UNAVAILABLE`.
+ *
+ * @example
+ * const repos = await (await hubFetch('http://127.0.0.1:8546', '/repos')).json()
+ */
+export async function hubFetch(baseUrl: string, path: string, init?: RequestInit): Promise<Response> {
+  let response: Response
+  try {
+    response = await fetch(`${baseUrl}${path}`, init)
+  } catch (cause) {
+    throw new HubError('HUB_UNAVAILABLE', `model hub ${baseUrl} is unreachable`, { cause, details: { url: baseUrl } })
+  }
+  if (response.ok) return response
+  const text = await response.text()
+  let code: unknown
+  let message: unknown
+  try {
+    ;({ code, message } = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error ?? {})
+  } catch {
+    // Not the hub's JSON (a proxy's error page): the status alone is the answer.
+  }
+  throw new HubError(isHubErrorCode(code) ? code : 'HUB_ERROR', typeof message === 'string' ? message : `hub answered HTTP ${response.status}`, {
+    details: { status: response.status, path },
+  })
 }
 
 function checkCid(cid: string): string {

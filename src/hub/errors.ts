@@ -12,6 +12,25 @@ export const HUB_ERROR_CODES = [
   'NOT_FOUND',
   'HUB_UNAVAILABLE',
   'HUB_ERROR',
+  // repositories (src/hub/repo-routes.ts)
+  'INVALID_NAME',
+  'UNAUTHORIZED',
+  'BAD_SIGNATURE',
+  'SIGNATURE_EXPIRED',
+  'NONCE_REUSED',
+  'NOT_REPOSITORY_OWNER',
+  'REPOSITORY_NOT_REGISTERED',
+  'REPOSITORY_NOT_FOUND',
+  'REPOSITORY_EXISTS',
+  'VERSION_NOT_FOUND',
+  'VERSION_EXISTS',
+  'FILE_NOT_FOUND',
+  'FILE_EXISTS',
+  'FILE_TOO_LARGE',
+  'UPLOAD_TRUNCATED',
+  'UPLOAD_SIZE_MISMATCH',
+  'CHAIN_UNAVAILABLE',
+  'REPOSITORIES_DISABLED',
 ] as const
 
 export type HubErrorCode = (typeof HUB_ERROR_CODES)[number]
@@ -63,4 +82,35 @@ export class ModelHashMismatchError extends InferchainError {
   constructor(expected: string, actual: string) {
     super('MODEL_HASH_MISMATCH', `model bytes hash to ${actual}, not ${expected}`, { details: { expected, actual } })
   }
+}
+
+/** The HTTP status the hub answers each code with. */
+export const HUB_ERROR_STATUS: Record<HubErrorCode, number> = {
+  INVALID_MODEL: 400,
+  INVALID_CID: 400,
+  MODEL_HASH_MISMATCH: 400,
+  BAD_REQUEST: 400,
+  INVALID_NAME: 400,
+  UPLOAD_TRUNCATED: 400,
+  UPLOAD_SIZE_MISMATCH: 400,
+  UNAUTHORIZED: 401,
+  BAD_SIGNATURE: 401,
+  SIGNATURE_EXPIRED: 401,
+  NONCE_REUSED: 401,
+  NOT_REPOSITORY_OWNER: 403,
+  REPOSITORY_NOT_REGISTERED: 403,
+  MODEL_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  REPOSITORY_NOT_FOUND: 404,
+  VERSION_NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
+  REPOSITORY_EXISTS: 409,
+  VERSION_EXISTS: 409,
+  FILE_EXISTS: 409,
+  MODEL_TOO_LARGE: 413,
+  FILE_TOO_LARGE: 413,
+  HUB_ERROR: 500,
+  HUB_UNAVAILABLE: 503,
+  CHAIN_UNAVAILABLE: 503,
+  REPOSITORIES_DISABLED: 503,
 }

@@ -7,6 +7,8 @@ import { InvalidModelError } from './errors.js'
 import { subgraphs, toNumber, valueInfoDims, type Graph, type ValueInfo } from './onnx-graph.js'
 import type { ModelMetadata, TensorSpec } from './types.js'
 import { estimateWorkUnits } from './work-units.js'
+import { readGgufMetadata } from '../llm/gguf-metadata.js'
+import { isGguf } from '../models/gguf-writer.js'
 
 const { onnx } = onnxProto
 
@@ -55,6 +57,8 @@ function decode(bytes: Uint8Array): onnxProto.onnx.ModelProto {
  * metadata.inputs // [{ name: 'input', type: 'float32', shape: [1, 16] }]
  */
 export function readModelMetadata(bytes: Uint8Array, human: ModelDescription = {}): ModelMetadata {
+  // LLMs are GGUF files (src/llm): stored and addressed like ONNX models, described from their header.
+  if (isGguf(bytes)) return readGgufMetadata(bytes, human)
   const model = decode(bytes)
   const graph = model.graph
   if (!graph || !graph.node?.length || !graph.output?.length) throw new InvalidModelError('ONNX model has no graph, nodes or outputs')

@@ -8,16 +8,23 @@
  *   GET  /models/:cid            → the bytes (immutable; Range requests answered with 206)
  *   GET  /models/:cid/metadata   → ModelMetadata
  *   GET  /health                 → { ok: true, models, maxModelBytes }
+ *   GET  /openapi.json           → the OpenAPI 3 document of the whole API
+ * With `repositories` (a chain to read ownership from): the repository API of repo-routes.ts.
+ * With a disk store (or `artifactsDir`): content-addressed artifacts, `PUT|GET /artifacts/:cid` (artifacts.ts).
  * Errors: { error: { code, message } }. A rejected upload leaves nothing behind.
  */
 import Fastify, { type FastifyReply } from 'fastify'
-import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Readable } from 'node:stream'
 import { errorMessage, InferchainError } from '../errors.js'
 import { isValidCid } from './cid.js'
-import { HubError, isHubErrorCode, type HubErrorCode } from './errors.js'
+import { HUB_ERROR_STATUS, HubError, isHubErrorCode, type HubErrorCode } from './errors.js'
+import { registerArtifactRoutes } from './artifacts.js'
+import { registerOpenApi } from './openapi.js'
+import { registerRepositoryRoutes, type RepositoryApiOptions } from './repo-routes.js'
+import { sendContent } from './send-file.js'
 import { DiskModelStore } from './store.js'
 import type { ModelStore } from './types.js'
 import { receiveUpload } from './upload.js'
@@ -32,6 +39,14 @@ export interface HubServerOptions {
   /** 0 (any free port) unless given. */
   port?: number
   maxModelBytes?: number
+  /** Serve repositories (ownership read from the chain); without it, /repos answers REPOSITORIES_DISABLED. */
+  repositories?: RepositoryApiOptions
+  /** Largest repository file, in bytes (default: maxModelBytes). */
+  maxFileBytes?: number
+  /** Where `/artifacts` keeps its files (default: `<store dir>/artifacts` for a DiskModelStore; none otherwise). */
+  artifactsDir?: string
+  /** Largest artifact, in bytes (default: maxModelBytes). */
+  maxArtifactBytes?: number
 }
 
 /** `GET /health`. */
@@ -49,19 +64,7 @@ export interface HubServer {
   close(): Promise<void>
 }
 
-const STATUS: Record<HubErrorCode, number> = {
-  INVALID_MODEL: 400,
-  INVALID_CID: 400,
-  MODEL_HASH_MISMATCH: 400,
-  BAD_REQUEST: 400,
-  MODEL_NOT_FOUND: 404,
-  NOT_FOUND: 404,
-  MODEL_TOO_LARGE: 413,
-  HUB_UNAVAILABLE: 503,
-  HUB_ERROR: 500,
-}
-
-function fail(reply: FastifyReply, code: HubErrorCode, message: string, status = STATUS[code]) {
+function fail(reply: FastifyReply, code: HubErrorCode, message: string, status = HUB_ERROR_STATUS[code]) {
   return reply.code(status).send({ error: { code, message } })
 }
 
@@ -77,10 +80,20 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const { store } = options
   const maxBytes = options.maxModelBytes ?? DEFAULT_MAX_MODEL_BYTES
   const app = Fastify({ logger: false })
+  // Set before any plugin scope is created: scopes inherit the handler they were created under.
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof InferchainError && isHubErrorCode(err.code)) return fail(reply, err.code, err.message)
+    // fastify's own refusals (bad content type, malformed request) carry a 4xx status.
+    const status = (err as { statusCode?: number }).statusCode ?? 500
+    if (status === 413) return fail(reply, 'MODEL_TOO_LARGE', errorMessage(err), 413)
+    return fail(reply, status < 500 ? 'BAD_REQUEST' : 'HUB_ERROR', errorMessage(err), status)
+  })
+  await registerOpenApi(app)
   // Uploads are taken as streams (never buffered whole); `receiveUpload` enforces the size limit.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload))
 
-  app.post('/models', async (req, reply) => {
+  const doc = (summary: string) => ({ schema: { tags: ['models'], summary } })
+  app.post('/models', doc('Upload an ONNX model (application/octet-stream; x-expected-cid, x-model-name, x-model-description)'), async (req, reply) => {
     const body = req.body as Readable | undefined
     if (!body || typeof body.pipe !== 'function') return fail(reply, 'BAD_REQUEST', 'send the ONNX file as application/octet-stream', 415)
     try {
@@ -101,44 +114,39 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     }
   })
 
-  app.get('/models', async () => store.list())
+  app.get('/models', doc('Every model'), async () => store.list())
 
-  app.get<{ Params: { cid: string } }>('/models/:cid/metadata', async (req, reply) => {
+  app.get<{ Params: { cid: string } }>('/models/:cid/metadata', doc("A model's metadata"), async (req, reply) => {
     const { cid } = req.params
     if (!isValidCid(cid)) return fail(reply, 'INVALID_CID', `not a model CID: ${cid.slice(0, 100)}`)
     const metadata = await store.getMetadata(cid)
     return metadata ?? fail(reply, 'MODEL_NOT_FOUND', `no model ${cid}`)
   })
 
-  app.get<{ Params: { cid: string } }>('/models/:cid', async (req, reply) => {
+  app.get<{ Params: { cid: string } }>('/models/:cid', doc("A model's bytes (Range supported)"), async (req, reply) => {
     const { cid } = req.params
     if (!isValidCid(cid)) return fail(reply, 'INVALID_CID', `not a model CID: ${cid.slice(0, 100)}`)
     const file = await modelFile(store, cid)
     if (!file) return fail(reply, 'MODEL_NOT_FOUND', `no model ${cid}`)
-    // Content-addressed: the bytes under a CID never change.
-    reply
-      .header('content-type', 'application/octet-stream')
-      .header('accept-ranges', 'bytes')
-      .header('etag', `"${cid}"`)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-    const range = parseRange(req.headers.range, file.size)
-    if (range === 'invalid') return reply.code(416).header('content-range', `bytes */${file.size}`).send()
-    if (range) {
-      reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`).header('content-length', range.end - range.start + 1)
-      return reply.send(file.path ? createReadStream(file.path, range) : Buffer.from(file.bytes!.subarray(range.start, range.end + 1)))
-    }
-    return reply.header('content-length', file.size).send(file.path ? createReadStream(file.path) : Buffer.from(file.bytes!))
+    return sendContent(req, reply, { cid, ...file })
   })
 
-  app.get('/health', async (): Promise<HubHealth> => ({ ok: true, models: (await store.list()).length, maxModelBytes: maxBytes }))
+  app.get('/health', doc('Liveness, model count, upload limit'), async (): Promise<HubHealth> => ({ ok: true, models: (await store.list()).length, maxModelBytes: maxBytes }))
 
-  app.setNotFoundHandler((req, reply) => fail(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.slice(0, 100)}`))
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof InferchainError && isHubErrorCode(err.code)) return fail(reply, err.code, err.message)
-    // fastify's own refusals (bad content type, malformed request) carry a 4xx status.
-    const status = (err as { statusCode?: number }).statusCode ?? 500
-    if (status === 413) return fail(reply, 'MODEL_TOO_LARGE', errorMessage(err), 413)
-    return fail(reply, status < 500 ? 'BAD_REQUEST' : 'HUB_ERROR', errorMessage(err), status)
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  if (options.repositories) {
+    await registerRepositoryRoutes(app, { ...options.repositories, store, maxFileBytes: options.maxFileBytes ?? maxBytes })
+  }
+
+  const artifactsDir = options.artifactsDir ?? (store instanceof DiskModelStore ? join(store.dir, 'artifacts') : undefined)
+  if (artifactsDir) await registerArtifactRoutes(app, { dir: artifactsDir, maxBytes: options.maxArtifactBytes ?? maxBytes })
+
+  app.setNotFoundHandler((req, reply) => {
+    if (!options.repositories && /^\/(repos|files|auth)(\/|\?|$)/.test(req.url)) {
+      return fail(reply, 'REPOSITORIES_DISABLED', 'this hub serves no repositories: start it with a chain to read ownership from (inferchain hub --rpc-url)')
+    }
+    return fail(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.slice(0, 100)}`)
   })
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
@@ -179,21 +187,4 @@ function header(value: string | string[] | undefined): string | undefined {
   } catch (cause) {
     throw new HubError('BAD_REQUEST', `header value is not URI-encoded: ${value.slice(0, 100)}`, { cause })
   }
-}
-
-/** A single `bytes=a-b` range (the only kind a model download needs), clipped to the file. */
-function parseRange(value: string | undefined, size: number): { start: number; end: number } | 'invalid' | undefined {
-  if (!value) return undefined
-  const match = /^bytes=(\d*)-(\d*)$/.exec(value)
-  if (!match || (match[1] === '' && match[2] === '')) return 'invalid'
-  let start: number
-  let end: number
-  if (match[1] === '') {
-    start = Math.max(0, size - Number(match[2]))
-    end = size - 1
-  } else {
-    start = Number(match[1])
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
-  }
-  return start > end || start >= size ? 'invalid' : { start, end }
 }

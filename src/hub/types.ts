@@ -45,3 +45,36 @@ export interface ModelStore {
   putMetadata(metadata: ModelMetadata): Promise<void>
   list(): Promise<ModelMetadata[]>
 }
+
+/** A file of a repository release: a name and the content ID of its bytes (immutable once published). */
+export interface RepositoryFile {
+  name: string
+  cid: string
+  size: number
+  /** ISO 8601. */
+  uploadedAt: string
+}
+
+/** One `major.minor` release of a repository. */
+export interface RepositoryVersion {
+  version: string
+  createdAt: string
+  files: RepositoryFile[]
+}
+
+/**
+ * A model repository, as users of a model hub know it. Who owns it is recorded on chain
+ * (`ModelRegistry.repositoryOwner`); `owner` here is who created it on the hub.
+ */
+export interface Repository {
+  name: string
+  owner: string
+  description: string
+  task: string
+  license: string
+  tags: string[]
+  private: boolean
+  createdAt: string
+  /** Oldest first; `1.00` is created with the repository. */
+  versions: RepositoryVersion[]
+}

@@ -3,7 +3,7 @@
  * without judging it: verifying the signature and hashes is the caller's job (`verifyVanillaResult`),
  * because only the caller knows which key the node registered.
  */
-import { httpRequest } from './http.js'
+import { HttpDeadlineError, httpRequest } from './http.js'
 import type { Address } from 'viem'
 import { errorMessage } from '../errors.js'
 import type { ModelInferenceRequest, SignedInferenceResult } from '../evm/types.js'
@@ -88,19 +88,17 @@ export class InferenceNodeClient {
   }
 
   async #call(path: string, options: InferOptions, init: { method: string; body?: string }): Promise<unknown> {
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? INFERENCE_NODE_TIMEOUT_MS)
-    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal])
     const url = this.url + path
     let status: number | undefined
     try {
-      const response = await httpRequest(url, { ...init, signal })
+      const response = await httpRequest(url, { ...init, timeoutMs: options.timeoutMs ?? INFERENCE_NODE_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) })
       status = response.status
       const text = response.text
       if (status < 200 || status >= 300) throw this.#refusal(status, text)
       return parseJson(text, url, status)
     } catch (err) {
       if (err instanceof InferenceNodeError) throw err
-      throw transportError(err, url, { timeout, caller: options.signal, status })
+      throw transportError(err, url, status)
     }
   }
 
@@ -112,18 +110,14 @@ export class InferenceNodeClient {
   }
 }
 
-function transportError(
-  err: unknown,
-  url: string,
-  ctx: { timeout: AbortSignal; caller?: AbortSignal; status?: number },
-): InferenceNodeError {
-  if (ctx.caller?.aborted === true) return new InferenceNodeError('ABORTED', `call to ${url} was aborted`, { cause: err })
-  if (ctx.timeout.aborted) return new InferenceNodeError('NODE_TIMEOUT', `${url} did not answer in time`, { cause: err })
+function transportError(err: unknown, url: string, status: number | undefined): InferenceNodeError {
+  if (err instanceof HttpDeadlineError && err.code === 'ABORTED') return new InferenceNodeError('ABORTED', `call to ${url} was aborted`, { cause: err })
+  if (err instanceof HttpDeadlineError) return new InferenceNodeError('NODE_TIMEOUT', `${url} did not answer in time`, { cause: err })
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code
   // A connection cut mid-answer (status known) is as useless as no answer: unreachable either way.
   return new InferenceNodeError('NODE_UNREACHABLE', `${url} is unreachable: ${code ?? errorMessage(err)}`, {
     cause: err,
-    details: { status: ctx.status },
+    details: { status },
   })
 }
 

@@ -9,6 +9,8 @@ import { hashModelInput, hashModelOutput } from '../evm/abi.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelOutput, type SignedInferenceResult } from '../evm/types.js'
 import type { TeeBackend } from '../tee/types.js'
 import type { ZkBackend } from '../zk/prover-node.js'
+import { CanonicalInputError, CanonicalModelError } from '../optimistic/errors.js'
+import { loadCanonicalModel, runCanonical, type CanonicalModel } from '../optimistic/canonical.js'
 import { signInferenceResult } from '../verify/vanilla.js'
 import { InferenceRequestError } from './errors.js'
 import type { LoadedModel, ModelRuntime } from './runtime.js'
@@ -19,9 +21,14 @@ export interface ModelLoader {
   get(cid: string): Promise<LoadedModel>
 }
 
-/** Modes a node can serve: VANILLA always, TEE with an enclave backend, ZK with a prover. */
-function implementedModes(tee: TeeBackend | undefined, zk: ZkBackend | undefined): readonly ModelInferenceMode[] {
-  return [ModelInferenceMode.VANILLA, ...(tee === undefined ? [] : [ModelInferenceMode.TEE]), ...(zk === undefined ? [] : [ModelInferenceMode.ZK])]
+/** Modes a node can serve: VANILLA always, TEE with an enclave backend, ZK with a prover, OPTIMISTIC when bonded. */
+function implementedModes(options: InferenceEngineOptions): readonly ModelInferenceMode[] {
+  return [
+    ModelInferenceMode.VANILLA,
+    ...(options.tee === undefined ? [] : [ModelInferenceMode.TEE]),
+    ...(options.zk === undefined ? [] : [ModelInferenceMode.ZK]),
+    ...(options.optimistic === true ? [ModelInferenceMode.OPTIMISTIC] : []),
+  ]
 }
 
 /** The request a result answers: what a TEE attestation binds besides the result itself. */
@@ -43,6 +50,11 @@ export interface InferenceEngineOptions {
   /** ZK mode (`--zk`): outputs from the quantized reference executor, proven afterwards (`src/zk/prover-node.ts`). */
   zk?: ZkBackend
   /**
+   * OPTIMISTIC mode (`--optimistic`): outputs from the canonical integer path (`src/optimistic/canonical.ts`),
+   * bonded by the node's stake in InferenceSettlement and open to challenges.
+   */
+  optimistic?: boolean
+  /**
    * Fault injection for tests of fraud detection: sign a wrong output (first number + 1, or the first
    * string with "!" appended). The signature is valid; only the output is a lie. Never in production.
    */
@@ -60,9 +72,10 @@ export class InferenceEngine {
   readonly address: Address
   readonly modes: readonly ModelInferenceMode[]
   readonly #options: InferenceEngineOptions
+  readonly #canonical = new Map<string, CanonicalModel>()
 
   constructor(options: InferenceEngineOptions) {
-    const implemented = implementedModes(options.tee, options.zk)
+    const implemented = implementedModes(options)
     const modes = options.modes ?? implemented
     const unimplemented = modes.filter((m) => !implemented.includes(m))
     if (unimplemented.length > 0) throw new RangeError(`inference modes not implemented by this node: ${unimplemented.join(', ')}`)
@@ -94,7 +107,9 @@ export class InferenceEngine {
     let output =
       request.mode === ModelInferenceMode.ZK && this.#options.zk
         ? await this.#options.zk.infer(model, request, hashModelInput(request.input))
-        : await this.#options.runtime.run(model, request.input)
+        : request.mode === ModelInferenceMode.OPTIMISTIC
+          ? this.#runCanonical(model, request)
+          : await this.#options.runtime.run(model, request.input)
     if (this.#options.perturbOutputs === true) output = perturb(output)
     const fields = {
       modelCid: request.modelCid,
@@ -107,6 +122,22 @@ export class InferenceEngine {
       result.attestation = bytesToHex(await tee.attest({ ...binding, modelCid: fields.modelCid, inputHash: fields.inputHash, outputHash: fields.outputHash }))
     }
     return result
+  }
+
+  /** OPTIMISTIC mode: the canonical integer output, which any challenger reproduces bit for bit. */
+  #runCanonical(model: LoadedModel, request: ModelInferenceRequest): ModelOutput {
+    try {
+      let canonical = this.#canonical.get(model.cid)
+      if (canonical === undefined) {
+        canonical = loadCanonicalModel(model.bytes)
+        this.#canonical.set(model.cid, canonical)
+      }
+      return runCanonical(canonical, request.input)
+    } catch (err) {
+      if (err instanceof CanonicalInputError) throw new InferenceRequestError(err.code, err.shortMessage, { cause: err })
+      if (err instanceof CanonicalModelError) throw new InferenceRequestError('MODE_NOT_SUPPORTED', `model ${model.cid}: ${err.shortMessage}`, { cause: err })
+      throw err
+    }
   }
 }
 

@@ -19,8 +19,11 @@ import { InferenceEngine } from './engine.js'
 import { InferenceRequestError } from './errors.js'
 import { ModelCache } from './model-cache.js'
 import { ModelRuntime } from './runtime.js'
+import { createLlmEngine, registerLlmRoutes } from './llm-routes.js'
 import type { InferErrorBody } from './types.js'
 import { inferErrorToWire, inferRequestFromWire, inferResponseToWire } from './wire.js'
+import type { PrivateModel } from '../private/local-model.js'
+import { PrivateModelLoader } from '../private/loader.js'
 
 /** Request bodies up to this size are read (a 65,536-element input is ~3 MiB of JSON). */
 const BODY_LIMIT_BYTES = 32 * 1024 * 1024
@@ -40,10 +43,14 @@ export interface InferenceNodeOptions {
   tee?: TeeBackend
   /** A ZK prover: the node then also serves ZK mode (`--zk`); closed with the node. */
   zk?: ZkBackend
+  /** Serve OPTIMISTIC mode with the canonical integer path (the node must bond stake in InferenceSettlement). */
+  optimistic?: boolean
   /** Test-only fault injection: sign wrong outputs (see `InferenceEngineOptions.perturbOutputs`). */
   perturbOutputs?: boolean
   /** fastify's logger (off by default; tests and the CLI log on their own). */
   logger?: boolean
+  /** Private models served from memory under their `private:0x…` ids; never fetched from or sent to the hub (src/private/). */
+  privateModels?: readonly PrivateModel[]
 }
 
 /** How a TEE node's enclave is identified on chain. */
@@ -87,23 +94,26 @@ export async function startInferenceNode(options: InferenceNodeOptions): Promise
   const runtime = new ModelRuntime()
   const engine = new InferenceEngine({
     privateKey: options.privateKey,
-    models: new ModelCache({ dir: options.cacheDir, source: new HubClient(options.hubUrl) }),
+    models: new PrivateModelLoader(options.privateModels ?? [], new ModelCache({ dir: options.cacheDir, source: new HubClient(options.hubUrl) })),
     runtime,
     ...(options.modes === undefined ? {} : { modes: options.modes }),
     ...(options.tee === undefined ? {} : { tee: options.tee }),
     ...(options.zk === undefined ? {} : { zk: options.zk }),
     perturbOutputs: options.perturbOutputs ?? false,
+    optimistic: options.optimistic ?? false,
   })
   const tee = options.tee && { kind: options.tee.kind, measurement: options.tee.measurement, enclaveKey: options.tee.enclaveKey }
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES })
   installErrorHandlers(app)
+  const llm = createLlmEngine(options, engine.modes)
 
   app.post('/v1/infer', async (req) => {
     const { binding, ...request } = inferRequestFromWire(req.body)
-    return inferResponseToWire(await engine.infer(request, binding))
+    return inferResponseToWire(await (llm.isLlmRequest(request) ? llm.infer(request, binding) : engine.infer(request, binding)))
   })
   app.get('/v1/health', async () => ({ ok: true, address: engine.address, models: runtime.models, modes: engine.modes, ...(tee ? { tee } : {}) }))
   app.get('/v1/metrics', async () => ({ inferences: runtime.executions }))
+  registerLlmRoutes(app, llm)
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
   const { address, port } = app.server.address() as AddressInfo
@@ -117,6 +127,7 @@ export async function startInferenceNode(options: InferenceNodeOptions): Promise
     close: async () => {
       await app.close()
       await runtime.close()
+      await llm.close()
       await options.zk?.close()
     },
   }

@@ -9,7 +9,7 @@
 import { createBlockFromRLP, type Block } from '@ethereumjs/block'
 import type { PeerId } from '@libp2p/interface'
 import type { Chain } from '../chain/chain.js'
-import { BlockRejectedError, type BlockImporter } from '../chain/importer.js'
+import { BlockRejectedError, BlockUndecidedError, type BlockImporter } from '../chain/importer.js'
 import { SerialQueue } from '../chain/serial-queue.js'
 import { errorMessage } from '../errors.js'
 import type { BlockBundle, BlocksRequest } from './wire.js'
@@ -34,7 +34,8 @@ export interface BlockSyncOptions {
 /** What gossipsub should do with a block message: relay it, drop it quietly, or penalise the sender. */
 export type GossipVerdict = 'accept' | 'ignore' | 'reject'
 
-type ImportOutcome = 'imported' | 'known' | 'not-next' | 'rejected'
+/** `undecided`: this node lacks something to verify the block (BlockUndecidedError); nobody is blamed, it is retried. */
+type ImportOutcome = 'imported' | 'known' | 'not-next' | 'rejected' | 'undecided'
 
 export class BlockSync {
   /** Why the last block was refused (for `inferchain_nodeStatus` and tests). */
@@ -143,6 +144,7 @@ export class BlockSync {
         this.peers.misbehaved(peer, outcome === 'rejected' ? this.lastRejection! : 'served blocks out of order')
         return false
       }
+      if (outcome === 'undecided') return false
     }
     return true
   }
@@ -154,6 +156,10 @@ export class BlockSync {
     try {
       if ((await this.importer.import(block, bundle.records, bundle.seal)) === 'known') return 'known'
     } catch (err) {
+      if (err instanceof BlockUndecidedError) {
+        this.options.log?.(err.message)
+        return 'undecided'
+      }
       if (!(err instanceof BlockRejectedError)) throw err
       this.reject(err.message)
       return 'rejected'

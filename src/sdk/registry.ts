@@ -1,22 +1,17 @@
 /** Writing to and reading from the system registries (ModelRegistry, NodeRegistry). */
-import type { Hex, PublicClient, WalletClient } from 'viem'
+import type { Hex, PublicClient } from 'viem'
 import { modelRegistryAbi, nodeRegistryAbi } from '../contracts/system.js'
 import { ModelInferenceMode } from '../evm/types.js'
 import type { ModelMetadata } from '../hub/types.js'
 import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS } from '../params.js'
+import { sendAndWait, type WriteClients } from './transact.js'
 
 export function modesBitmask(modes: ModelInferenceMode[]): number {
   return modes.reduce((mask, mode) => mask | (1 << mode), 0)
 }
 
-type Clients = { publicClient: PublicClient; walletClient: WalletClient }
-
-async function send(clients: Clients, request: Parameters<WalletClient['writeContract']>[0]): Promise<Hex> {
-  const hash = await clients.walletClient.writeContract(request)
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 })
-  if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
-  return hash
-}
+type Clients = WriteClients
+const send = sendAndWait
 
 /**
  * Registers a model (its CID, schema and work units from the hub's metadata) in ModelRegistry.

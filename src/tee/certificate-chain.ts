@@ -11,7 +11,7 @@
  * bytes. The root pin (checked first: it is one hash) and the validity times are checked on every
  * call.
  */
-import { createHash, X509Certificate, type KeyObject } from 'node:crypto'
+import { X509Certificate, type KeyObject } from 'node:crypto'
 import { TeeError } from './errors.js'
 import { sha256Hex, type TrustedRoot } from './roots.js'
 
@@ -44,7 +44,7 @@ export function validateCertificateChain(
   trustedRoots: readonly TrustedRoot[],
   atMs: number,
 ): ChainValidation {
-  const rootSha256 = sha256Hex(cabundle[0]!)
+  const rootSha256 = certificateSha256(cabundle[0]!)
   const root = trustedRoots.find((r) => r.sha256 === rootSha256)
   if (root === undefined) {
     throw new TeeError('UNKNOWN_ROOT', `the certificate chain ends in root ${rootSha256}, which is not pinned (pinned: ${trustedRoots.map((r) => r.name).join(', ') || 'none'})`, {
@@ -58,6 +58,7 @@ export function validateCertificateChain(
     remember(cache, key, chain)
   }
   for (const cert of chain.certificates) {
+    if (atMs >= cert.notBefore && atMs <= cert.notAfter) continue
     const at = new Date(atMs).toISOString()
     if (atMs < cert.notBefore) {
       throw new TeeError('CERTIFICATE_NOT_YET_VALID', `certificate "${cert.subject}" is not valid before ${new Date(cert.notBefore).toISOString()} (checked at ${at})`, {
@@ -80,7 +81,7 @@ export function validateCertificateChain(
  * @throws TeeError BAD_CERTIFICATE when it does not parse or holds no P-384 key
  */
 export function leafPublicKey(certificate: Uint8Array): KeyObject {
-  const key = sha256Hex(certificate)
+  const key = certificateSha256(certificate)
   let publicKey = leafKeys.get(key)
   if (publicKey === undefined) {
     publicKey = p384KeyOf(parse(certificate, 'leaf certificate'))
@@ -157,12 +158,26 @@ function name(cert: X509Certificate): string {
   return cert.subject.replace(/\n/g, ', ')
 }
 
+/** The chain's exact bytes as a key: the SHA-256 of each certificate, in order. */
 function chainKey(cabundle: readonly Uint8Array[], certificate: Uint8Array): string {
-  const hash = createHash('sha256')
-  for (const der of [...cabundle, certificate]) {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(der.length)
-    hash.update(length).update(der)
-  }
-  return hash.digest('hex')
+  let key = ''
+  for (const der of cabundle) key += `${certificateSha256(der)}:`
+  return key + certificateSha256(certificate)
+}
+
+const RECENT_LIMIT = 16
+/** Recently hashed certificates, by value (copies, so a caller reusing its buffer cannot match a stale entry). */
+const recentHashes: Array<{ der: Buffer; sha256: string }> = []
+
+/**
+ * SHA-256 (hex) of a certificate. A node presents the same few certificates in every document, and
+ * comparing bytes is cheaper than hashing them again for the root pin, the chain cache and the
+ * leaf key, record after record.
+ */
+function certificateSha256(der: Uint8Array): string {
+  for (const entry of recentHashes) if (entry.der.length === der.length && entry.der.equals(der)) return entry.sha256
+  const sha256 = sha256Hex(der)
+  if (recentHashes.length >= RECENT_LIMIT) recentHashes.shift()
+  recentHashes.push({ der: Buffer.from(der), sha256 })
+  return sha256
 }

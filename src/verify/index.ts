@@ -1,5 +1,6 @@
-/** The verifiers this node knows, by mode. ZK and OPTIMISTIC add theirs here. */
+/** The verifiers this node knows, by mode. */
 import type { ModelInferenceMode } from '../evm/types.js'
+import { optimisticVerifier } from './optimistic-verifier.js'
 import { teeVerifier } from './tee-verifier.js'
 import type { RecordVerifier } from './types.js'
 import { vanillaVerifier } from './vanilla-verifier.js'
@@ -10,6 +11,7 @@ export function defaultVerifiers(): Map<ModelInferenceMode, RecordVerifier> {
     [vanillaVerifier.mode, vanillaVerifier],
     [teeVerifier.mode, teeVerifier],
     [zkVerifier.mode, zkVerifier],
+    [optimisticVerifier.mode, optimisticVerifier],
   ])
 }
 

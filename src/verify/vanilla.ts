@@ -148,6 +148,19 @@ function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase()
 }
 
+/**
+ * The secp256k1 group order n and ⌊n/2⌋, big-endian: r and s are checked as bytes (a BigInt parse
+ * per signature showed in profiles of the dispatch path; 32-byte big-endian compares order as numbers).
+ */
+const ORDER = Buffer.from(secp256k1.Point.CURVE().n.toString(16).padStart(64, '0'), 'hex')
+const HALF_ORDER = Buffer.from((secp256k1.Point.CURVE().n >> 1n).toString(16).padStart(64, '0'), 'hex')
+const ZERO = Buffer.alloc(32)
+
+/** 0 < x < n, the range of r and s. */
+function inScalarRange(x: Uint8Array): boolean {
+  return Buffer.compare(x, ZERO) > 0 && Buffer.compare(x, ORDER) < 0
+}
+
 /** Splits `r || s || v` into noble's 'recovered' layout (`recovery || r || s`), rejecting malleable forms. */
 function parseSignature(signature: Hex): Uint8Array {
   if (!isHex(signature, { strict: true }) || signature.length !== 2 + 65 * 2) {
@@ -158,15 +171,14 @@ function parseSignature(signature: Hex): Uint8Array {
   if (v !== 27 && v !== 28) {
     throw new VanillaVerificationError('BAD_SIGNATURE', `signature v must be 27 or 28, got ${v}`, { details: { v } })
   }
-  let sig: ReturnType<typeof secp256k1.Signature.fromBytes>
-  try {
-    sig = secp256k1.Signature.fromBytes(bytes.subarray(0, 64), 'compact')
-  } catch (cause) {
-    throw new VanillaVerificationError('BAD_SIGNATURE', 'signature r or s is out of range', { cause })
+  const r = bytes.subarray(0, 32)
+  const s = bytes.subarray(32, 64)
+  if (!inScalarRange(r) || !inScalarRange(s)) {
+    throw new VanillaVerificationError('BAD_SIGNATURE', 'signature r or s is out of range', {})
   }
   // A high-s twin of a valid signature recovers to the same key; accepting one form only keeps
   // signatures unique (the same rule as Ethereum transactions, EIP-2).
-  if (sig.hasHighS()) {
+  if (Buffer.compare(s, HALF_ORDER) > 0) {
     throw new VanillaVerificationError('BAD_SIGNATURE', 'signature s is in the upper half of the curve order', {})
   }
   const out = new Uint8Array(65)

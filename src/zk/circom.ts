@@ -51,7 +51,7 @@ export interface CircuitInfo {
  * compiled.info.constraints // 2,9xx for the demo model
  */
 export async function compileCircuit(circuit: EmittedCircuit, options: { cacheDir: string }): Promise<CompiledCircuit> {
-  const dir = await cachedDirectory(path.join(options.cacheDir, 'circuits', circuit.circuitId), async (tmp) => {
+  const dir = await cachedDirectory(circuitCacheDir(options.cacheDir, circuit.circuitId), async (tmp) => {
     await writeFile(path.join(tmp, 'model.circom'), circuit.source)
     await mkdir(path.join(tmp, 'circomlib'))
     const libDir = path.join(path.dirname(require.resolve('circomlib/package.json')), 'circuits')
@@ -77,6 +77,11 @@ export async function compileCircuit(circuit: EmittedCircuit, options: { cacheDi
     if (!existsSync(file)) throw new ZkToolchainError('ZK_ARTIFACT_INVALID', `compiled circuit ${circuit.circuitId} lacks ${path.basename(file)}; delete ${dir}`)
   }
   return compiled
+}
+
+/** The cache entry of a compiled circuit (also filled from the hub, `artifacts.ts`). */
+export function circuitCacheDir(cacheDir: string, circuitId: string): string {
+  return path.join(cacheDir, 'circuits', circuitId)
 }
 
 function runCircom(cwd: string, args: string[]): Promise<void> {

@@ -9,11 +9,12 @@
  * verifier; uint8 fractionBits; uint8 inputBits; uint8 outputBits`; `records` is slot 1, each entry
  * four words: modelKey, inputHash, outputHash, and (node, uint64 dueBlock, uint8 status, uint8 failure).
  */
-import { createAddressFromString, type Address as EthjsAddress } from '@ethereumjs/util'
+import { createAddressFromString } from '@ethereumjs/util'
 import { getAddress, hexToBytes, stringToBytes, type Address, type Hex } from 'viem'
 import { keccak256 } from '../crypto/native.js'
 import type { ModelInput, ModelOutput } from '../evm/types.js'
 import { ZK_INFERENCES_ADDRESS } from '../params.js'
+import { mappingSlot, word, wordToBigint as toBigint, type StorageReader, type StorageWriter } from '../evm/storage-slots.js'
 import { ZkInputError } from './errors.js'
 import { fromTensorNumber, quantizeDecimal } from './fixed-point.js'
 import { offsetSigned, packedHash } from './poseidon.js'
@@ -41,12 +42,7 @@ export interface ZkRecordEntry {
   failure: number
 }
 
-export interface StorageReader {
-  getStorage(address: EthjsAddress, key: Uint8Array): Promise<Uint8Array>
-}
-export interface StorageWriter extends StorageReader {
-  putStorage(address: EthjsAddress, key: Uint8Array, value: Uint8Array): Promise<void>
-}
+export type { StorageReader, StorageWriter } from '../evm/storage-slots.js'
 
 const MODELS_SLOT = 0n
 const RECORDS_SLOT = 1n
@@ -55,14 +51,6 @@ const contract = createAddressFromString(ZK_INFERENCES_ADDRESS)
 /** keccak256(bytes(cid)), the key of a model in both registries. */
 export function modelKey(cid: string): Hex {
   return `0x${Buffer.from(keccak256(stringToBytes(cid))).toString('hex')}`
-}
-
-/** The first slot of `mapping(bytes32 => T)` at `slot` for `key`: keccak256(key ‖ slot). */
-function mappingSlot(key: Uint8Array, slot: bigint): bigint {
-  const preimage = new Uint8Array(64)
-  preimage.set(key, 0)
-  preimage.set(word(slot), 32)
-  return toBigint(keccak256(preimage))
 }
 
 export function zkModelSlot(cid: string): Uint8Array {
@@ -164,20 +152,4 @@ export function chainOutputHash(entry: Pick<ZkModelEntry, 'fractionBits' | 'outp
     q.push(x)
   }
   return packedHash('output', offsetSigned(q, entry.outputBits), entry.outputBits)
-}
-
-function word(v: bigint): Uint8Array {
-  const out = new Uint8Array(32)
-  let x = v
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  return out
-}
-
-function toBigint(bytes: Uint8Array): bigint {
-  let v = 0n
-  for (const b of bytes) v = (v << 8n) | BigInt(b)
-  return v
 }

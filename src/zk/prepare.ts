@@ -5,6 +5,7 @@
  * milliseconds, before anything slow runs. Compiling and the setup are cached by content address,
  * so preparing the same model again (an inference node starting, a test) costs only hashing.
  */
+import { installZkArtifacts, type ZkArtifactSource } from './artifacts.js'
 import { ZkModelError } from './errors.js'
 import { compileCircuit } from './circom.js'
 import { emitCircuit, type WeightVisibility } from './circuit.js'
@@ -28,6 +29,11 @@ export interface PrepareZkModelOptions {
   onProgress?: ZkProgressListener
   /** false: stop after compiling (witnesses only, no proofs). Default true. */
   setup?: boolean
+  /**
+   * The registered artifacts on a hub: cache entries that are missing are downloaded (verified)
+   * instead of compiled and set up — a setup of one's own would make keys nobody registered.
+   */
+  artifacts?: ZkArtifactSource
 }
 
 /**
@@ -64,6 +70,10 @@ export async function prepareZkModel(onnx: Uint8Array, options: PrepareZkModelOp
       `the model needs about ${circuit.estimatedConstraints} constraints with ${circuit.weights} weights; the universal setup (power ${ptau.power}) takes at most ${limit}`,
       { estimatedConstraints: circuit.estimatedConstraints, limit, weights: circuit.weights },
     )
+  }
+  if (options.artifacts) {
+    reporter.stage('fetch')
+    await installZkArtifacts(options.artifacts, circuit, ptau, cacheDir)
   }
   reporter.stage('compile')
   const compiled = await compileCircuit(circuit, { cacheDir })

@@ -11,11 +11,15 @@ export type ZkStage =
   /** Loading the universal setup (its hash is checked once per process). */
   | 'load'
   | 'emit'
+  /** Downloading registered artifacts from the hub (a prover with a fresh cache). */
+  | 'fetch'
   | 'compile'
   | 'setup'
   | 'contribute'
   | 'export'
   | 'verifier'
+  /** Uploading the artifacts to the hub at registration. */
+  | 'publish'
   | 'witness'
   | 'prove'
   | 'done'

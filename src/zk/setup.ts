@@ -64,7 +64,7 @@ export async function setupCircuit(
     })
   }
   const reporter = options.reporter ?? new ProgressReporter()
-  const dir = path.join(options.cacheDir, 'setups', `${compiled.circuitId}-${ptau.sha256.slice(0, 16)}`)
+  const dir = setupCacheDir(options.cacheDir, compiled.circuitId, ptau)
   await cachedDirectory(dir, async (tmp) => {
     const started = performance.now()
     const initial = path.join(tmp, 'circuit_0000.zkey')
@@ -94,6 +94,11 @@ export async function setupCircuit(
     await writeJson(path.join(tmp, 'setup.json'), manifest)
   })
   return loadCircuitSetup(dir)
+}
+
+/** The cache entry of a circuit's setup under a universal setup (also filled from the hub, `artifacts.ts`). */
+export function setupCacheDir(cacheDir: string, circuitId: string, ptau: Pick<UniversalSetup, 'sha256'>): string {
+  return path.join(cacheDir, 'setups', `${circuitId}-${ptau.sha256.slice(0, 16)}`)
 }
 
 /** Reads a setup directory written by `setupCircuit`. */

@@ -47,7 +47,7 @@ async function build(compiled: CompiledCircuit): Promise<WitnessCalculator> {
   // circom writes CommonJS; the project's package.json says "type": "module", which would apply to it.
   const marker = path.join(dir, 'package.json')
   if (!existsSync(marker)) await writeFile(marker, '{ "type": "commonjs" }\n')
-  const builder = createRequire(import.meta.url)(path.join(dir, 'witness_calculator.js')) as (code: Uint8Array) => Promise<GeneratedCalculator>
+  const builder = calculatorBuilder(dir)
   const calculator = await builder(await readFile(compiled.wasmFile))
   // The calculator is one wasm instance with one shared memory: calls must not interleave.
   let queue: Promise<unknown> = Promise.resolve()
@@ -67,4 +67,17 @@ async function build(compiled: CompiledCircuit): Promise<WitnessCalculator> {
     witness: (input) => wrap(() => calculator.calculateWitness(input, true)),
     wtns: (input) => wrap(() => calculator.calculateWTNSBin(input, true)),
   }
+}
+
+/**
+ * The calculator circom generated next to the wasm, or — for a circuit installed from the hub
+ * (`artifacts.ts`: only the wasm travels) — circom_runtime's, the same runtime snarkjs computes
+ * witnesses with (resolved through snarkjs, whose dependency it is).
+ */
+function calculatorBuilder(dir: string): (code: Uint8Array) => Promise<GeneratedCalculator> {
+  const generated = path.join(dir, 'witness_calculator.js')
+  const require = createRequire(import.meta.url)
+  if (existsSync(generated)) return require(generated) as (code: Uint8Array) => Promise<GeneratedCalculator>
+  const runtime = createRequire(require.resolve('snarkjs'))('circom_runtime') as { WitnessCalculatorBuilder: (code: Uint8Array) => Promise<GeneratedCalculator> }
+  return (code) => runtime.WitnessCalculatorBuilder(code)
 }

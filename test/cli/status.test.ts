@@ -27,15 +27,40 @@ afterAll(async () => {
 })
 
 describe('inferchain status / record', () => {
-  it('status shows the node, its models and inference nodes, as text and JSON', async () => {
+  it('status shows the node, open verifications, its models and inference nodes with their stakes, as text and JSON', async () => {
+    // An OPTIMISTIC result: its claim stays open for the devnet's challenge window (10 blocks).
+    const { publicClient, walletClient } = await connect({ rpcUrl: devnet.info.rpcUrl, privateKey: devnet.info.accounts[3]!.privateKey })
+    const optimistic = await runModel(
+      { publicClient, walletClient: walletClient! },
+      { modelCid: devnet.info.demoModel.cid, mode: ModelInferenceMode.OPTIMISTIC, input: modelInput({ input: { values: new Array(16).fill(0.1), shape: [1, 16] } }) },
+    )
     const text = await run(['status', '--rpc-url', devnet.info.rpcUrl])
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^producer · chain 424242 · head \d+ 0x[0-9a-f]{64}/)
     expect(text.stdout).toContain(devnet.info.demoModel.cid)
-    const json = JSON.parse((await run(['status', '--rpc-url', devnet.info.rpcUrl, '--json'])).stdout) as { role: string; models: Array<{ cid: string }>; inferenceNodes: Array<{ endpoint: string; active: boolean }> }
+    expect(text.stdout).toMatch(/ZK proofs\s+0 pending/)
+    expect(text.stdout).toMatch(/claims\s+1 OPTIMISTIC claim\(s\) open, 1 challengeable \(window 10 blocks\)/)
+    expect(text.stdout).toMatch(new RegExp(`${optimistic.requestId}\\s+block \\d+\\s+node 0x[0-9a-fA-F]{40}\\s+challengeable until block \\d+`))
+    expect(text.stdout).toMatch(/stake 1 ETH bonded, 1 open claim\(s\)/)
+    const json = JSON.parse((await run(['status', '--rpc-url', devnet.info.rpcUrl, '--json'])).stdout) as {
+      role: string
+      models: Array<{ cid: string }>
+      inferenceNodes: Array<{ endpoint: string; active: boolean; stake: { bonded: string; openClaims: string } }>
+      pendingProofs: unknown[]
+      openClaims: number
+      challengeable: Array<{ requestId: string; status: string }>
+    }
     expect(json.role).toBe('producer')
-    expect(json.models.map((m) => m.cid)).toEqual([devnet.info.demoModel.cid])
-    expect(json.inferenceNodes).toEqual([expect.objectContaining({ endpoint: devnet.info.inferenceNodes[0], active: true })])
+    // The demo model (the devnet registers its LLM beside it).
+    expect(json.models.map((m) => m.cid)).toContain(devnet.info.demoModel.cid)
+    expect(json.inferenceNodes).toEqual([expect.objectContaining({ endpoint: devnet.info.inferenceNodes[0], active: true, stake: expect.objectContaining({ bonded: '1000000000000000000', openClaims: '1' }) })])
+    expect(json.pendingProofs).toEqual([])
+    expect(json.openClaims).toBe(1)
+    expect(json.challengeable).toEqual([expect.objectContaining({ requestId: optimistic.requestId, status: 'challengeable' })])
+    // The record names its claim.
+    const record = await run(['record', optimistic.requestId, '--rpc-url', devnet.info.rpcUrl])
+    expect(record.stdout).toMatch(/mode OPTIMISTIC/)
+    expect(record.stdout).toMatch(/claim\s+challengeable until block \d+ · open in InferenceSettlement/)
   })
 
   it('record shows who computed an inference and verifies its evidence itself; an unknown id exits 2', async () => {

@@ -14,9 +14,9 @@ import {
   type CompiledContracts,
 } from '../../src/contracts/compile.js'
 import { findProjectRoot } from '../../src/contracts/files.js'
-import { modelRegistryAbi, nodeRegistryAbi, systemContractGenesis, zkInferencesAbi } from '../../src/contracts/system.js'
+import { inferenceSettlementAbi, modelRegistryAbi, nodeRegistryAbi, systemContractGenesis, zkInferencesAbi } from '../../src/contracts/system.js'
 import { MODEL_INFERENCE_EVENT_TOPIC, ogInferenceAbi, RUN_MODEL_INFERENCE_SELECTOR } from '../../src/evm/abi.js'
-import { MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS, ZK_INFERENCES_ADDRESS } from '../../src/params.js'
+import { INFERENCE_SETTLEMENT_ADDRESS, MODEL_REGISTRY_ADDRESS, NODE_REGISTRY_ADDRESS, OG_HISTORICAL_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS, ZK_INFERENCES_ADDRESS } from '../../src/params.js'
 
 let compiled: CompiledContracts
 let tmp: string
@@ -51,9 +51,13 @@ describe('compileContracts', () => {
   it('compiles every source, examples included, with bytecode for each deployable contract', () => {
     const names = Object.keys(compiled.contracts).sort()
     expect(names).toEqual(
-      ['DemoConsumer', 'ForwardCall', 'IGroth16Verifier', 'ModelRegistry', 'NodeRegistry', 'OGInference', 'StringConsumer', 'TensorLib', 'TwoStepConsumer', 'VadConsumer', 'ZkInferences'].sort(),
+      [
+        'DemoConsumer', 'ForwardCall', 'IGroth16Verifier', 'IReexecution', 'IZkModels', 'IZkSlashing', 'InferenceSettlement', 'LlmConsumer', 'ModelRegistry', 'NodeRegistry',
+        'OGInference', 'StringConsumer', 'TensorLib', 'TwoStepConsumer', 'VadConsumer', 'ZkInferences',
+        'IModelExecutor', 'OGHistorical', 'PriceForecastWorkflow', 'WorkflowScheduler',
+      ].sort(),
     )
-    for (const name of ['ModelRegistry', 'NodeRegistry', 'ZkInferences', 'DemoConsumer', 'VadConsumer', 'StringConsumer', 'ForwardCall']) {
+    for (const name of ['ModelRegistry', 'NodeRegistry', 'ZkInferences', 'InferenceSettlement', 'DemoConsumer', 'LlmConsumer', 'VadConsumer', 'StringConsumer', 'ForwardCall']) {
       const c = getContract(compiled, name)
       expect(c.bytecode.length, name).toBeGreaterThan(100)
       expect(c.deployedBytecode.length, name).toBeGreaterThan(100)
@@ -124,6 +128,7 @@ describe('system contracts', () => {
     expect(normAbi(modelRegistryAbi)).toEqual(normAbi(getContract(compiled, 'ModelRegistry').abi))
     expect(normAbi(nodeRegistryAbi)).toEqual(normAbi(getContract(compiled, 'NodeRegistry').abi))
     expect(normAbi(zkInferencesAbi)).toEqual(normAbi(getContract(compiled, 'ZkInferences').abi))
+    expect(normAbi(inferenceSettlementAbi)).toEqual(normAbi(getContract(compiled, 'InferenceSettlement').abi))
   })
 
   it('genesis places runtime code at the params addresses', () => {
@@ -131,6 +136,9 @@ describe('system contracts', () => {
       { name: 'ModelRegistry', address: MODEL_REGISTRY_ADDRESS, code: getContract(compiled, 'ModelRegistry').deployedBytecode },
       { name: 'NodeRegistry', address: NODE_REGISTRY_ADDRESS, code: getContract(compiled, 'NodeRegistry').deployedBytecode },
       { name: 'ZkInferences', address: ZK_INFERENCES_ADDRESS, code: getContract(compiled, 'ZkInferences').deployedBytecode },
+      { name: 'InferenceSettlement', address: INFERENCE_SETTLEMENT_ADDRESS, code: getContract(compiled, 'InferenceSettlement').deployedBytecode },
+      { name: 'WorkflowScheduler', address: WORKFLOW_SCHEDULER_ADDRESS, code: getContract(compiled, 'WorkflowScheduler').deployedBytecode },
+      { name: 'OGHistorical', address: OG_HISTORICAL_ADDRESS, code: getContract(compiled, 'OGHistorical').deployedBytecode },
     ])
   })
 

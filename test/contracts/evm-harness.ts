@@ -70,11 +70,11 @@ export interface TxOutcome {
 }
 
 /** Signs and runs one transaction from `key`; `to` undefined deploys `data`. */
-export async function sendTx(h: Harness, key: Hex, to: Address | undefined, data: Hex): Promise<TxOutcome> {
+export async function sendTx(h: Harness, key: Hex, to: Address | undefined, data: Hex, value = 0n): Promise<TxOutcome> {
   const from = createAddressFromPrivateKey(hexToBytes(key))
   const nonce = (await h.vm.stateManager.getAccount(from))?.nonce ?? 0n
   const tx = createFeeMarket1559Tx(
-    { to, data, nonce, gasLimit: TX_GAS_LIMIT, maxFeePerGas: 2n * GENESIS_BASE_FEE, maxPriorityFeePerGas: 1n, chainId: BigInt(DEFAULT_CHAIN_ID) },
+    { to, data, value, nonce, gasLimit: TX_GAS_LIMIT, maxFeePerGas: 2n * GENESIS_BASE_FEE, maxPriorityFeePerGas: 1n, chainId: BigInt(DEFAULT_CHAIN_ID) },
     { common: h.common },
   ).sign(hexToBytes(key))
   const result = await runTx(h.vm, { tx, block: h.block })

@@ -115,14 +115,14 @@ describe('inference precompile', () => {
     expect(revertReason(result)).toContain(reason)
   })
 
-  it('reverts the LLM functions as not available', async () => {
+  it('hands the LLM functions to the LLM path (src/evm/llm-precompile.ts; end to end in test/integration/llm.test.ts)', async () => {
     const data = encodeFunctionData({
       abi: ogInferenceAbi,
       functionName: 'runLLMCompletion',
-      args: [{ mode: 0, modelCID: CID, prompt: 'hi', max_tokens: 4, stop_sequence: [], temperature: 0 }],
+      args: [{ mode: 0, modelCID: 'bafkunknown', prompt: 'hi', max_tokens: 4, stop_sequence: [], temperature: 0 }],
     })
     const { result } = await callPrecompile(data, never)
-    expect(revertReason(result)).toBe('inference: LLM_NOT_AVAILABLE: runLLMCompletion is not available on this chain yet')
+    expect(revertReason(result)).toBe('inference: UNKNOWN_MODEL: model bafkunknown is not registered')
   })
 
   it('passes provider errors through as the revert reason', async () => {

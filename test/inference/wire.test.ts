@@ -73,6 +73,47 @@ describe('wire', () => {
     badRequest(() => modelInputFromWire({ numbers: [] }))
   })
 
+  it('reads exactly what the protocol allows (hand-written readers, the rules of the former zod schemas)', () => {
+    const wire = () => JSON.parse(JSON.stringify(inferRequestToWire(request)))
+    const at = (mutate: (w: ReturnType<typeof wire>) => void) => {
+      const w = wire()
+      mutate(w)
+      return badRequest(() => inferRequestFromWire(w)).shortMessage
+    }
+    expect(at((w) => (w.input.numbers[0].values[1].decimals = '-0'))).toBe('invalid request at input.numbers.0.values.1.decimals: expected a canonical decimal integer')
+    expect(at((w) => (w.input.numbers[0].shape = [2.5]))).toContain('at input.numbers.0.shape.0')
+    expect(at((w) => (w.input.numbers[0].shape = [2 ** 32]))).toContain('at input.numbers.0.shape.0')
+    expect(at((w) => (w.input.strings[0].values = ['a', 1]))).toContain('at input.strings.0.values.1')
+    expect(at((w) => (w.input = []))).toContain('at input')
+    expect(at((w) => (w.binding = null))).toContain('at binding')
+    expect(at((w) => (w.binding = { requestId: `0x${'ab'.repeat(31)}`, chainId: '1' }))).toContain('at binding.requestId')
+    expect(at((w) => (w.binding = { requestId: `0x${'ab'.repeat(32)}`, chainId: '01' }))).toContain('at binding.chainId')
+    expect(at((w) => (w.modelCid = 'x'.repeat(257)))).toContain('at modelCid')
+    expect(at((w) => (w.mode = 1.5))).toContain('at mode')
+    // Unknown keys are dropped; int128 and uint32 extremes and a binding pass.
+    const w = wire()
+    w.extra = 1
+    w.input.numbers[0].values[0].extra = true
+    w.input.numbers[0].shape = [2]
+    w.binding = { requestId: `0x${'AB'.repeat(32)}`, chainId: (2n ** 256n - 1n).toString() }
+    const read = inferRequestFromWire(w)
+    expect(read).toEqual({ ...request, binding: { requestId: `0x${'AB'.repeat(32)}`, chainId: 2n ** 256n - 1n } })
+    expect('extra' in read || 'extra' in read.input.numbers[0]!.values[0]!).toBe(false)
+    expect(inferRequestFromWire({ ...wire(), input: { numbers: [{ name: 'd', values: [], shape: [2 ** 32 - 1, 0] }], strings: [] } }).input.numbers[0]!.shape).toEqual([2 ** 32 - 1, 0])
+  })
+
+  it('checks attestation hex in responses: 1 to 65536 bytes, hex digits only', () => {
+    const result = {
+      modelCid: 'm', mode: 2, inputHash: `0x${'ab'.repeat(32)}`, outputHash: `0x${'cd'.repeat(32)}`,
+      output: { numbers: [], strings: [], jsons: [], isSimulationResult: false }, node: `0x${'11'.repeat(20)}`, signature: `0x${'22'.repeat(65)}`,
+    }
+    const withDocument = (attestation: unknown) => ({ result: { ...result, attestation } })
+    expect(inferResponseFromWire(withDocument(`0x${'0a'.repeat(65_536)}`)).attestation).toHaveLength(2 + 131_072)
+    for (const bad of ['0x', '0x0', `0x${'0a'.repeat(65_537)}`, '0xzz', 'abcd', 7, null]) badRequest(() => inferResponseFromWire(withDocument(bad)))
+    expect(inferResponseFromWire({ result }).attestation).toBeUndefined()
+    expect('attestation' in inferResponseFromWire({ result })).toBe(false)
+  })
+
   it('rejects malformed results (short signature)', () => {
     const body = { result: { modelCid: 'x', mode: 0, inputHash: '0x00', outputHash: '0x00', output: {}, node: '0x', signature: '0x' } }
     badRequest(() => inferResponseFromWire(body))

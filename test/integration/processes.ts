@@ -45,8 +45,8 @@ export async function startDevnet(extra: string[] = []): Promise<RunningDevnet> 
   }
 }
 
-export function startInferenceNode(options: { rpcUrl: string; hubUrl: string; privateKey: `0x${string}`; models: string[]; cacheDir: string }) {
-  const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', '0', '--cache-dir', options.cacheDir]
+export function startInferenceNode(options: { rpcUrl: string; hubUrl: string; privateKey: `0x${string}`; models: string[]; cacheDir: string; extra?: string[] }) {
+  const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', '0', '--cache-dir', options.cacheDir, ...(options.extra ?? [])]
   for (const m of options.models) args.push('--model', m)
   return cli<InferenceNodeReady>(args, { INFERCHAIN_PRIVATE_KEY: options.privateKey })
 }

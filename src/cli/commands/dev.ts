@@ -17,8 +17,12 @@ export function addDevCommand(program: Command): void {
     .option('--p2p-port <port>', "the full node's libp2p port (0 = any free port)", parsePort, DEFAULT_P2P_PORT)
     .option('--inference-nodes <n>', 'how many inference nodes to start (0 = none; start your own)', parseCount, 1)
     .option('--followers <n>', 'follower full nodes to start beside the producer (they verify, never run models)', parseCount, 0)
+    .option('--challenge-window <blocks>', 'blocks an OPTIMISTIC result stays challengeable (genesis parameter, passed to followers)', parsePositiveInt)
+    .option('--challenger', 'run a challenger in the full node: re-check OPTIMISTIC results, challenge wrong ones, finalize the rest (dev account #5 pays bonds)')
     .option('--automine', 'produce a block as soon as a transaction is ready, instead of on an interval')
     .option('--block-time <ms>', 'interval between blocks when not automining', parsePositiveInt, 1000)
+    .option('--llm <file.gguf>', 'serve this GGUF model for runLLMCompletion / runLLMChat (default: a built-in tiny model)')
+    .option('--no-llm', 'upload and register no LLM')
     .option('--fresh', 'delete the data dir first')
     .option('--inference-timeout <ms>', 'how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
     .option('--json', 'print one JSON line when ready instead of the summary')
@@ -39,6 +43,9 @@ export function addDevCommand(program: Command): void {
         inferenceTimeoutMs: opts.inferenceTimeout,
         inferenceNodes: opts.inferenceNodes,
         followers: opts.followers,
+        ...(opts.challengeWindow === undefined ? {} : { challengeWindow: opts.challengeWindow }),
+        challenger: opts.challenger ?? false,
+        llm: opts.llm === false ? false : (opts.llm as string | undefined),
         log,
       })
       onShutdown(() => devnet.stop())
@@ -62,6 +69,7 @@ function summary(info: DevnetInfo): string {
     `                   inputs ${info.demoModel.inputs.map((t) => `${t.name} ${t.type}[${t.shape}]`).join(', ')}`,
     `                   outputs ${info.demoModel.outputs.map((t) => `${t.name} ${t.type}[${t.shape}]`).join(', ')}`,
     `  demo consumer    ${info.demoConsumer}`,
+    ...(info.llmModel ? [`  LLM              ${info.llmModel.cid}  (${info.llmModel.name}; runLLMCompletion / runLLMChat, OpenAI API at <inference node>/v1/chat/completions)`] : []),
     ...(info.followers.length > 0 ? [`  followers        ${info.followers.join(', ')}`] : []),
     '',
     '  funded accounts (10000 ETH each; the standard test mnemonic):',

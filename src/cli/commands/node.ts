@@ -1,8 +1,9 @@
 /** `inferchain node`: a full node alone — the block producer, or, given `--peer`, a follower. */
 import type { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
+import type { Hex } from 'viem'
 import { DEFAULT_CHAIN_ID, DEFAULT_P2P_PORT } from '../../params.js'
-import { onShutdown, parsePort, parsePositiveInt, toJson } from '../shared.js'
+import { onShutdown, parsePort, parsePositiveInt, parsePrivateKey, toJson } from '../shared.js'
 
 export function addNodeCommand(program: Command): void {
   program
@@ -23,8 +24,13 @@ export function addNodeCommand(program: Command): void {
     .option('--automine', 'producer: make a block as soon as a transaction is ready')
     .option('--block-time <ms>', 'producer: interval between blocks when not automining', parsePositiveInt, 1000)
     .option('--inference-timeout <ms>', 'producer: how long to wait for an inference node before failing over', parsePositiveInt, 10_000)
+    .option('--hub-url <url>', 'model hub to fetch models from when a block settles an OPTIMISTIC dispute (the only time a full node computes)')
+    .option('--challenge-window <blocks>', 'dev genesis: blocks an OPTIMISTIC result stays challengeable (every node of a network must agree)', parsePositiveInt)
+    .option('--challenger', 're-run OPTIMISTIC results on the canonical integer path, challenge wrong ones and finalize the rest (needs --hub-url and a funded key)')
+    .option('--challenger-key <key>', 'key that pays challenge bonds (or $INFERCHAIN_CHALLENGER_KEY; default on a devnet: dev account #5)', parsePrivateKey)
     .option('--json', 'print one JSON line when ready')
     .action(async (opts) => {
+      const challengerKey = opts.challenger ? await resolveChallengerKey(opts.challengerKey) : undefined
       const progress = !opts.json && process.stderr.isTTY ? new SyncProgress(await import('cli-progress')) : undefined
       const { FullNode } = await import('../../node.js')
       const node = await FullNode.start({
@@ -38,6 +44,9 @@ export function addNodeCommand(program: Command): void {
         automine: opts.automine,
         blockTimeMs: opts.blockTime,
         inferenceTimeoutMs: opts.inferenceTimeout,
+        ...(opts.hubUrl === undefined ? {} : { hubUrl: opts.hubUrl }),
+        ...(opts.challengeWindow === undefined ? {} : { settlement: { challengeWindow: BigInt(opts.challengeWindow) } }),
+        ...(challengerKey === undefined ? {} : { challengerKey }),
         log: (m) => (progress ? progress.log(m) : process.stderr.write(`${m}\n`)),
         onImported: progress && ((number, target) => progress.update(number, target)),
       })
@@ -58,6 +67,14 @@ export function addNodeCommand(program: Command): void {
         opts.json ? `${toJson(ready)}\n` : `${ready.role} on ${ready.rpcUrl}, chain ${ready.chainId}, head ${ready.head}\n  p2p ${ready.p2p.join(' ')}\n`,
       )
     })
+}
+
+async function resolveChallengerKey(flag: Hex | undefined): Promise<Hex> {
+  if (flag) return flag
+  const fromEnv = process.env.INFERCHAIN_CHALLENGER_KEY
+  if (fromEnv) return parsePrivateKey(fromEnv)
+  // The devnet's challenger account (src/devnet.ts DEV_CHALLENGER_INDEX), derived here so the command stays light.
+  return (await import('../../chain/dev-accounts.js')).devAccounts(6)[5]!.privateKey
 }
 
 /** A progress bar while a follower is behind; it goes away once the node is at the network's head. */

@@ -12,14 +12,25 @@ import type { Hex } from 'viem'
 import type { Chain } from '../../chain/chain.js'
 import type { InferenceRecord } from '../../evm/records.js'
 import { ModelInferenceMode, type ModelOutput } from '../../evm/types.js'
+import { optimisticRecordVerification } from '../../optimistic/record-status.js'
 import { zkRecordVerification } from '../../zk/record-status.js'
+import { isPrivateModelId } from '../../private/model-id.js'
 import { RpcError } from '../errors.js'
 import type { RpcMethodTable } from '../types.js'
 
 /** How a record was verified by the node that produced or imported it. */
 function verification(record: InferenceRecord) {
   if (record.status === 'error') return { status: 'failed', evidence: 'none', reason: record.errorReason }
-  return { status: 'verified', evidence: record.mode === ModelInferenceMode.TEE ? 'tee-attestation' : 'vanilla-signature', signer: record.node }
+  return { status: 'verified', evidence: record.mode === ModelInferenceMode.TEE ? 'tee-attestation' : 'vanilla-signature', signer: record.node, ...privateModelTrust(record) }
+}
+
+/**
+ * A private model's weights are known to its nodes only, so nobody can re-run a VANILLA result:
+ * its output is the node's word. Such records say so (docs/decisions/private-models.md).
+ */
+function privateModelTrust(record: InferenceRecord) {
+  if (!isPrivateModelId(record.modelCid)) return {}
+  return { privateModel: true, trust: record.mode === ModelInferenceMode.VANILLA ? 'trust-the-node' : 'attested' }
 }
 
 function outputJson(output: ModelOutput | undefined) {
@@ -40,6 +51,8 @@ export function formatRecord(record: InferenceRecord, block: Block) {
     blockHash: bytesToHex(block.hash()),
     modelCid: record.modelCid,
     mode: ModelInferenceMode[record.mode] ?? String(record.mode),
+    /** LLM calls: `completion` or `chat` (the request and response travel as envelopes, src/llm/envelope.ts). */
+    ...(record.llm === undefined ? {} : { llm: record.llm }),
     inputHash: record.inputHash,
     status: record.status,
     output: outputJson(record.output),
@@ -69,12 +82,20 @@ async function blockFor(chain: Chain, selector: unknown): Promise<Block | undefi
   throw new RpcError(-32602, 'invalid params: expected a block number, block hash or tag')
 }
 
-/** A record as JSON; a ZK record's verification is its proof status, read from ZkInferences at the head. */
+/**
+ * A record as JSON. A ZK record's verification is its proof status (ZkInferences), an OPTIMISTIC
+ * record's its claim status (InferenceSettlement), both read at the head.
+ */
 async function formatWithStatus(chain: Chain, record: InferenceRecord, block: Block) {
   const formatted = formatRecord(record, block)
-  if (record.mode !== ModelInferenceMode.ZK || record.status !== 'ok') return formatted
-  const zk = await zkRecordVerification(chain, record.requestId)
-  return zk ? { ...formatted, verification: zk } : formatted
+  if (record.status !== 'ok') return formatted
+  const verification =
+    record.mode === ModelInferenceMode.ZK
+      ? await zkRecordVerification(chain, record.requestId)
+      : record.mode === ModelInferenceMode.OPTIMISTIC
+        ? await optimisticRecordVerification(chain, record.requestId)
+        : undefined
+  return verification ? { ...formatted, verification } : formatted
 }
 
 export function createInferenceMethods(chain: Chain): RpcMethodTable {

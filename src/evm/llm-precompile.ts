@@ -1,0 +1,139 @@
+/**
+ * `runLLMCompletion` / `runLLMChat` of the inference precompile. The LLM request travels through
+ * the same machinery as a model request (`src/llm/envelope.ts`): the session's provider resolves it
+ * (dispatch while producing, recorded result while replaying), the call is recorded with its
+ * request hash, response, node and evidence, and the response is returned in the same transaction
+ * with an `LLMCompletionEvent` / `LLMChat` log. Never throws: every failure is a revert
+ * `Error("inference: CODE: message")`, like model calls.
+ *
+ * Gas: LLM_BASE_GAS + LLM_GAS_PER_PROMPT_BYTE × prompt bytes + LLM_GAS_PER_RESPONSE_BYTE × response bytes.
+ */
+import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
+import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { BaseError, bytesToHex, type Hex } from 'viem'
+import { errorMessage } from '../errors.js'
+import { encodeChatEventData, encodeChatResult, encodeCompletionEventData, encodeCompletionResult, decodeLlmCall, LLM_CHAT_EVENT_TOPIC, LLM_COMPLETION_EVENT_TOPIC, LLM_SELECTORS } from '../llm/abi.js'
+import { responseFromOutput, toEnvelope } from '../llm/envelope.js'
+import { LlmError } from '../llm/errors.js'
+import type { LlmRequest, LlmResponse } from '../llm/types.js'
+import { promptBytes, utf8Bytes, validateLlmRequest } from '../llm/validate.js'
+import { INFERENCE_PRECOMPILE_ADDRESS, LLM_BASE_GAS, LLM_GAS_PER_PROMPT_BYTE, LLM_GAS_PER_RESPONSE_BYTE } from '../params.js'
+import { hashModelInput } from './abi.js'
+import { computeRequestId } from './records.js'
+import { readModelEntry } from './registry-reader.js'
+import { encodeErrorString, inferenceRevertReason } from './revert.js'
+import type { InferenceSession } from './session.js'
+import { ModelInferenceMode } from './types.js'
+
+const ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
+const SELECTORS = [LLM_SELECTORS.completion, LLM_SELECTORS.chat].map((s) => hexToBytes(s))
+
+class LlmRevert {
+  constructor(
+    readonly code: string,
+    readonly message: string,
+    readonly gasUsed: bigint,
+  ) {}
+}
+
+/** Whether calldata calls `runLLMCompletion` or `runLLMChat` (the precompile hands those here). */
+export function isLlmCall(data: Uint8Array): boolean {
+  return data.length >= 4 && SELECTORS.some((s) => s.every((b, i) => data[i] === b))
+}
+
+export async function runLlmCall(opts: PrecompileInput, session: InferenceSession | undefined): Promise<ExecResult> {
+  try {
+    return await run(opts, session)
+  } catch (err) {
+    const r = err instanceof LlmRevert ? err : new LlmRevert('INTERNAL', errorMessage(err), opts.gasLimit)
+    return {
+      executionGasUsed: r.gasUsed > opts.gasLimit ? opts.gasLimit : r.gasUsed,
+      returnValue: encodeErrorString(inferenceRevertReason(r.code, r.message)),
+      exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+    }
+  }
+}
+
+async function run(opts: PrecompileInput, session: InferenceSession | undefined): Promise<ExecResult> {
+  let gasUsed = LLM_BASE_GAS
+  if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+  const call = decode(opts.data, gasUsed)
+  const envelope = toEnvelope(call)
+  const entry = await readModelEntry(opts._EVM.stateManager, envelope.modelCid)
+  if (!entry.registered) throw new LlmRevert('UNKNOWN_MODEL', `model ${envelope.modelCid} is not registered`, gasUsed)
+  if ((entry.modes & (1 << envelope.mode)) === 0) {
+    throw new LlmRevert('MODE_NOT_SUPPORTED', `model ${envelope.modelCid} does not support mode ${ModelInferenceMode[envelope.mode]}`, gasUsed)
+  }
+  gasUsed += LLM_GAS_PER_PROMPT_BYTE * BigInt(promptBytes(call))
+  if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+  if (session === undefined) throw new LlmRevert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
+
+  const callIndex = session.callIndex++
+  const inputHash = hashModelInput(envelope.input)
+  const requestId = computeRequestId(session.txHash, callIndex)
+  const resolution = await session.provider.resolve(envelope, inputHash, { callIndex, requestId })
+  const base = { requestId, txHash: session.txHash, callIndex, modelCid: envelope.modelCid, mode: envelope.mode, inputHash, llm: call.kind }
+  switch (resolution.kind) {
+    case 'simulated':
+      return success(gasUsed, call, emptyResponse(call), requestId)
+    case 'missing':
+      session.missed = true
+      throw new LlmRevert('NOT_PRECOMPUTED', 'the request changed after simulation; the transaction is retried', gasUsed)
+    case 'error':
+      session.records.push({ ...base, status: 'error', errorCode: resolution.code, errorReason: resolution.reason })
+      throw new LlmRevert(resolution.code, resolution.reason, gasUsed)
+    case 'result': {
+      const { output, outputHash, node, signature, attestation } = resolution.result
+      // Recorded before anything else can revert, so a replay meets the same record at the same index.
+      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
+      let response: LlmResponse
+      try {
+        response = responseFromOutput(call.kind, output)
+      } catch (err) {
+        throw new LlmRevert('BAD_LLM_RESPONSE', `node ${node} returned no readable ${call.kind} response (${errorMessage(err)})`, gasUsed)
+      }
+      gasUsed += LLM_GAS_PER_RESPONSE_BYTE * BigInt(responseBytes(response))
+      if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+      return success(gasUsed, call, response, requestId)
+    }
+  }
+}
+
+function decode(data: Uint8Array, gasUsed: bigint): LlmRequest {
+  try {
+    return validateLlmRequest(decodeLlmCall(bytesToHex(data)))
+  } catch (err) {
+    if (err instanceof LlmError) throw new LlmRevert(err.code, err.shortMessage, gasUsed)
+    const detail = err instanceof BaseError ? err.shortMessage : errorMessage(err)
+    throw new LlmRevert('MALFORMED_REQUEST', `calldata is not a valid OGInference LLM call (${detail})`, gasUsed)
+  }
+}
+
+function responseBytes(r: LlmResponse): number {
+  if (r.kind === 'completion') return utf8Bytes(r.response.answer)
+  const m = r.response.message
+  return utf8Bytes(r.response.finishReason) + utf8Bytes(m.content) + m.toolCalls.reduce((n, c) => n + utf8Bytes(c.id) + utf8Bytes(c.name) + utf8Bytes(c.arguments), 0)
+}
+
+/** What a simulation (gas estimation) answers: an empty response; the real call gets the real one. */
+function emptyResponse(call: LlmRequest): LlmResponse {
+  return call.kind === 'completion'
+    ? { kind: 'completion', response: { answer: '' } }
+    : { kind: 'chat', response: { finishReason: '', message: { role: 'assistant', content: '', name: '', toolCallId: '', toolCalls: [] } } }
+}
+
+function success(gasUsed: bigint, call: LlmRequest, response: LlmResponse, requestId: Hex): ExecResult {
+  const [returnValue, topic, data] =
+    call.kind === 'completion' && response.kind === 'completion'
+      ? [encodeCompletionResult(response.response), LLM_COMPLETION_EVENT_TOPIC, encodeCompletionEventData(requestId, call.request, response.response)]
+      : call.kind === 'chat' && response.kind === 'chat'
+        ? [encodeChatResult(response.response), LLM_CHAT_EVENT_TOPIC, encodeChatEventData(requestId, call.request, response.response)]
+        : (() => {
+            throw new LlmRevert('INTERNAL', 'response kind does not match the call', gasUsed)
+          })()
+  return { executionGasUsed: gasUsed, returnValue: hexToBytes(returnValue), logs: [[ADDRESS_BYTES, [hexToBytes(topic)], hexToBytes(data)]] }
+}
+
+function outOfGas(gasLimit: bigint): ExecResult {
+  return { executionGasUsed: gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
+}
