@@ -8,7 +8,7 @@
  *
  * Gas: LLM_BASE_GAS + LLM_GAS_PER_PROMPT_BYTE × prompt bytes + LLM_GAS_PER_RESPONSE_BYTE × response bytes.
  */
-import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
+import type { ExecResult, PrecompileInput } from '@ethereumjs/evm'
 import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { BaseError, bytesToHex, type Hex } from 'viem'
 import { errorMessage } from '../errors.js'
@@ -21,20 +21,12 @@ import { INFERENCE_PRECOMPILE_ADDRESS, LLM_BASE_GAS, LLM_GAS_PER_PROMPT_BYTE, LL
 import { hashModelInput } from './abi.js'
 import { computeRequestId } from './records.js'
 import { readModelEntry } from './registry-reader.js'
-import { encodeErrorString, inferenceRevertReason } from './revert.js'
+import { outOfGasResult as outOfGas, PrecompileRevert as Revert, revertResult } from './revert.js'
 import type { InferenceSession } from './session.js'
 import { ModelInferenceMode } from './types.js'
 
 const ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
 const SELECTORS = [LLM_SELECTORS.completion, LLM_SELECTORS.chat].map((s) => hexToBytes(s))
-
-class LlmRevert {
-  constructor(
-    readonly code: string,
-    readonly message: string,
-    readonly gasUsed: bigint,
-  ) {}
-}
 
 /** Whether calldata calls `runLLMCompletion` or `runLLMChat` (the precompile hands those here). */
 export function isLlmCall(data: Uint8Array): boolean {
@@ -45,12 +37,7 @@ export async function runLlmCall(opts: PrecompileInput, session: InferenceSessio
   try {
     return await run(opts, session)
   } catch (err) {
-    const r = err instanceof LlmRevert ? err : new LlmRevert('INTERNAL', errorMessage(err), opts.gasLimit)
-    return {
-      executionGasUsed: r.gasUsed > opts.gasLimit ? opts.gasLimit : r.gasUsed,
-      returnValue: encodeErrorString(inferenceRevertReason(r.code, r.message)),
-      exceptionError: new EVMError(EVMError.errorMessages.REVERT),
-    }
+    return revertResult(err, opts.gasLimit)
   }
 }
 
@@ -60,13 +47,13 @@ async function run(opts: PrecompileInput, session: InferenceSession | undefined)
   const call = decode(opts.data, gasUsed)
   const envelope = toEnvelope(call)
   const entry = await readModelEntry(opts._EVM.stateManager, envelope.modelCid)
-  if (!entry.registered) throw new LlmRevert('UNKNOWN_MODEL', `model ${envelope.modelCid} is not registered`, gasUsed)
+  if (!entry.registered) throw new Revert('UNKNOWN_MODEL', `model ${envelope.modelCid} is not registered`, gasUsed)
   if ((entry.modes & (1 << envelope.mode)) === 0) {
-    throw new LlmRevert('MODE_NOT_SUPPORTED', `model ${envelope.modelCid} does not support mode ${ModelInferenceMode[envelope.mode]}`, gasUsed)
+    throw new Revert('MODE_NOT_SUPPORTED', `model ${envelope.modelCid} does not support mode ${ModelInferenceMode[envelope.mode]}`, gasUsed)
   }
   gasUsed += LLM_GAS_PER_PROMPT_BYTE * BigInt(promptBytes(call))
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
-  if (session === undefined) throw new LlmRevert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
+  if (session === undefined) throw new Revert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
 
   const callIndex = session.callIndex++
   const inputHash = hashModelInput(envelope.input)
@@ -78,10 +65,10 @@ async function run(opts: PrecompileInput, session: InferenceSession | undefined)
       return success(gasUsed, call, emptyResponse(call), requestId)
     case 'missing':
       session.missed = true
-      throw new LlmRevert('NOT_PRECOMPUTED', 'the request changed after simulation; the transaction is retried', gasUsed)
+      throw new Revert('NOT_PRECOMPUTED', 'the request changed after simulation; the transaction is retried', gasUsed)
     case 'error':
       session.records.push({ ...base, status: 'error', errorCode: resolution.code, errorReason: resolution.reason })
-      throw new LlmRevert(resolution.code, resolution.reason, gasUsed)
+      throw new Revert(resolution.code, resolution.reason, gasUsed)
     case 'result': {
       const { output, outputHash, node, signature, attestation } = resolution.result
       // Recorded before anything else can revert, so a replay meets the same record at the same index.
@@ -90,7 +77,7 @@ async function run(opts: PrecompileInput, session: InferenceSession | undefined)
       try {
         response = responseFromOutput(call.kind, output)
       } catch (err) {
-        throw new LlmRevert('BAD_LLM_RESPONSE', `node ${node} returned no readable ${call.kind} response (${errorMessage(err)})`, gasUsed)
+        throw new Revert('BAD_LLM_RESPONSE', `node ${node} returned no readable ${call.kind} response (${errorMessage(err)})`, gasUsed)
       }
       gasUsed += LLM_GAS_PER_RESPONSE_BYTE * BigInt(responseBytes(response))
       if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
@@ -103,9 +90,9 @@ function decode(data: Uint8Array, gasUsed: bigint): LlmRequest {
   try {
     return validateLlmRequest(decodeLlmCall(bytesToHex(data)))
   } catch (err) {
-    if (err instanceof LlmError) throw new LlmRevert(err.code, err.shortMessage, gasUsed)
+    if (err instanceof LlmError) throw new Revert(err.code, err.shortMessage, gasUsed)
     const detail = err instanceof BaseError ? err.shortMessage : errorMessage(err)
-    throw new LlmRevert('MALFORMED_REQUEST', `calldata is not a valid OGInference LLM call (${detail})`, gasUsed)
+    throw new Revert('MALFORMED_REQUEST', `calldata is not a valid OGInference LLM call (${detail})`, gasUsed)
   }
 }
 
@@ -129,11 +116,7 @@ function success(gasUsed: bigint, call: LlmRequest, response: LlmResponse, reque
       : call.kind === 'chat' && response.kind === 'chat'
         ? [encodeChatResult(response.response), LLM_CHAT_EVENT_TOPIC, encodeChatEventData(requestId, call.request, response.response)]
         : (() => {
-            throw new LlmRevert('INTERNAL', 'response kind does not match the call', gasUsed)
+            throw new Revert('INTERNAL', 'response kind does not match the call', gasUsed)
           })()
   return { executionGasUsed: gasUsed, returnValue: hexToBytes(returnValue), logs: [[ADDRESS_BYTES, [hexToBytes(topic)], hexToBytes(data)]] }
-}
-
-function outOfGas(gasLimit: bigint): ExecResult {
-  return { executionGasUsed: gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
 }

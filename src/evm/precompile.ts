@@ -5,7 +5,7 @@
  * every failure is a revert with `Error("inference: CODE: message")` (a throwing precompile would
  * corrupt state, see DESIGN §8).
  */
-import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
+import type { ExecResult, PrecompileInput } from '@ethereumjs/evm'
 import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { BaseError, type Hex } from 'viem'
 import {
@@ -28,7 +28,7 @@ import {
 import { computeRequestId } from './records.js'
 import { isLlmCall, runLlmCall } from './llm-precompile.js'
 import { readModelEntry } from './registry-reader.js'
-import { encodeErrorString, inferenceRevertReason } from './revert.js'
+import { outOfGasResult as outOfGas, PrecompileRevert as Revert, revertResult } from './revert.js'
 import type { InferenceSession, InferenceSessionSource } from './session.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelInput, type ModelOutput } from './types.js'
 import type { StorageWriter } from '../zk/onchain.js'
@@ -44,14 +44,6 @@ const EVENT_TOPIC_BYTES = hexToBytes(MODEL_INFERENCE_EVENT_TOPIC as Hex)
 /** Modes whose verification has landed; the others revert MODE_NOT_AVAILABLE. */
 const AVAILABLE_MODES = new Set([ModelInferenceMode.VANILLA, ModelInferenceMode.TEE, ModelInferenceMode.ZK, ModelInferenceMode.OPTIMISTIC])
 
-class Revert {
-  constructor(
-    readonly code: string,
-    readonly message: string,
-    readonly gasUsed: bigint,
-  ) {}
-}
-
 export function createInferencePrecompile(sessions: InferenceSessionSource) {
   return {
     address: createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS),
@@ -60,9 +52,8 @@ export function createInferencePrecompile(sessions: InferenceSessionSource) {
       try {
         return await runInference(opts, sessions.activeSession)
       } catch (err) {
-        if (err instanceof Revert) return revert(err, opts.gasLimit)
-        // A bug of ours must still not corrupt state: revert, and say so.
-        return revert(new Revert('INTERNAL', String((err as Error)?.message ?? err), opts.gasLimit), opts.gasLimit)
+        // A bug of ours must still not corrupt state: `revertResult` reverts it as INTERNAL.
+        return revertResult(err, opts.gasLimit)
       }
     },
   }
@@ -167,7 +158,8 @@ function workGas(workUnits: bigint): bigint {
   return INFERENCE_GAS_PER_KILO_MAC * ((workUnits + 999n) / 1000n)
 }
 
-function countInputElements(input: ModelInput): number {
+/** Number and string elements of an input (what the per-element gas counts). */
+export function countInputElements(input: ModelInput): number {
   let n = 0
   for (const t of input.numbers) n += t.values.length
   for (const t of input.strings) n += t.values.length
@@ -185,16 +177,4 @@ function success(gasUsed: bigint, request: ModelInferenceRequest, output: ModelO
     returnValue: encodeModelOutputResult(output),
     logs: [[PRECOMPILE_ADDRESS_BYTES, [EVENT_TOPIC_BYTES], data]],
   }
-}
-
-function revert(r: Revert, gasLimit: bigint): ExecResult {
-  return {
-    executionGasUsed: r.gasUsed > gasLimit ? gasLimit : r.gasUsed,
-    returnValue: encodeErrorString(inferenceRevertReason(r.code, r.message)),
-    exceptionError: new EVMError(EVMError.errorMessages.REVERT),
-  }
-}
-
-function outOfGas(gasLimit: bigint): ExecResult {
-  return { executionGasUsed: gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
 }

@@ -14,8 +14,9 @@ export interface StorageWriter extends StorageReader {
   putStorage(address: EthjsAddress, key: Uint8Array, value: Uint8Array): Promise<void>
 }
 
-/** `v` as a 32-byte big-endian storage word. */
+/** `v` as a 32-byte big-endian word (a storage word, an ABI word). */
 export function word(v: bigint): Uint8Array {
+  if (v < 0n || v >= 1n << 256n) throw new RangeError(`${v} does not fit 32 bytes`)
   const out = new Uint8Array(32)
   let x = v
   for (let i = 31; i >= 0; i--) {

@@ -2,27 +2,12 @@
  * ABI of the LLM half of `OGInference`: calldata of `runLLMCompletion` / `runLLMChat`, their return
  * data and the `LLMCompletionEvent` / `LLMChat` events, converted to and from `./types.ts`.
  */
-import { decodeAbiParameters, decodeFunctionData, encodeAbiParameters, encodeEventTopics, encodeFunctionData, parseAbi, type AbiEvent, type AbiFunction, type Hex } from 'viem'
+import { BaseError, decodeAbiParameters, decodeFunctionData, encodeAbiParameters, encodeEventTopics, encodeFunctionData, type AbiEvent, type AbiFunction, type Hex } from 'viem'
+import { ogInferenceAbi } from '../evm/abi.js'
 import type { ChatMessage, LlmChatRequest, LlmChatResponse, LlmCompletionRequest, LlmCompletionResponse, LlmInferenceMode, LlmRequest } from './types.js'
 
-const structs = [
-  'struct LLMCompletionRequest { uint8 mode; string modelCID; string prompt; uint32 max_tokens; string[] stop_sequence; uint32 temperature; }',
-  'struct LLMCompletionResponse { string answer; }',
-  'struct ToolCall { string id; string name; string arguments; }',
-  'struct ChatMessage { string role; string content; string name; string tool_call_id; ToolCall[] tool_calls; }',
-  'struct ToolDefinition { string description; string name; string parameters; }',
-  'struct LLMChatRequest { uint8 mode; string modelCID; ChatMessage[] messages; ToolDefinition[] tools; string tool_choice; uint32 max_tokens; string[] stop_sequence; uint32 temperature; }',
-  'struct LLMChatResponse { string finish_reason; ChatMessage message; }',
-] as const
-
-/** The LLM functions and events of OGInference.sol. */
-export const llmAbi = parseAbi([
-  ...structs,
-  'function runLLMCompletion(LLMCompletionRequest request) returns (LLMCompletionResponse)',
-  'function runLLMChat(LLMChatRequest request) returns (LLMChatResponse)',
-  'event LLMCompletionEvent(string inferenceID, LLMCompletionRequest request, LLMCompletionResponse response)',
-  'event LLMChat(string inferenceID, LLMChatRequest request, LLMChatResponse response)',
-])
+/** OGInference.sol's ABI (src/evm/abi.ts): its LLM functions and events are the ones used here. */
+export const llmAbi = ogInferenceAbi
 
 export const LLM_COMPLETION_EVENT_TOPIC = encodeEventTopics({ abi: llmAbi, eventName: 'LLMCompletionEvent' })[0] as Hex
 export const LLM_CHAT_EVENT_TOPIC = encodeEventTopics({ abi: llmAbi, eventName: 'LLMChat' })[0] as Hex
@@ -77,6 +62,7 @@ function chatToAbi(r: LlmChatRequest): AbiChatRequest {
 /** Decodes `runLLMCompletion` / `runLLMChat` calldata; throws (viem's errors) when it is neither. */
 export function decodeLlmCall(data: Hex): LlmRequest {
   const decoded = decodeFunctionData({ abi: llmAbi, data })
+  if (decoded.functionName !== 'runLLMCompletion' && decoded.functionName !== 'runLLMChat') throw new BaseError(`${decoded.functionName} is not an LLM call`)
   if (decoded.functionName === 'runLLMCompletion') return { kind: 'completion', request: completionFromAbi(decoded.args[0] as AbiCompletionRequest) }
   return { kind: 'chat', request: chatFromAbi(decoded.args[0] as AbiChatRequest) }
 }

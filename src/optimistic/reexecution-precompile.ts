@@ -16,12 +16,13 @@
  * record hashes of a claimed input and output and the Poseidon hashes the model's circuit states for
  * them (with the model's ZK setup from ZkInferences) — hashing only, no model runs.
  */
-import { EVMError, type ExecResult, type PrecompileInput } from '@ethereumjs/evm'
+import type { ExecResult, PrecompileInput } from '@ethereumjs/evm'
 import { createAddressFromString } from '@ethereumjs/util'
 import { encodeAbiParameters, hexToBytes, type Hex } from 'viem'
 import { decodeReexecutionCall, hashModelInput, hashModelOutput, type ReexecutionCall } from '../evm/abi.js'
+import { countInputElements } from '../evm/precompile.js'
 import { readModelEntry } from '../evm/registry-reader.js'
-import { encodeErrorString, inferenceRevertReason } from '../evm/revert.js'
+import { outOfGasResult as outOfGas, PrecompileRevert as Revert, revertResult } from '../evm/revert.js'
 import type { InferenceSessionSource } from '../evm/session.js'
 import type { ModelInput, ModelOutput } from '../evm/types.js'
 import type { StorageReader } from '../evm/storage-slots.js'
@@ -33,14 +34,6 @@ import { CanonicalInputError, CanonicalModelError } from './errors.js'
 import type { CanonicalModelStore } from './model-store.js'
 
 const NO_OUTPUT: Hex = `0x${'00'.repeat(32)}`
-
-class Revert {
-  constructor(
-    readonly code: string,
-    readonly message: string,
-    readonly gasUsed: bigint,
-  ) {}
-}
 
 /**
  * @param models where this node gets models from; without one every re-execution is unavailable here
@@ -54,12 +47,7 @@ export function createReexecutionPrecompile(sessions: InferenceSessionSource, mo
       try {
         return await reexecute(opts, sessions, models)
       } catch (err) {
-        const r = err instanceof Revert ? err : new Revert('INTERNAL', String((err as Error)?.message ?? err), opts.gasLimit)
-        return {
-          executionGasUsed: r.gasUsed > opts.gasLimit ? opts.gasLimit : r.gasUsed,
-          returnValue: encodeErrorString(inferenceRevertReason(r.code, r.message)),
-          exceptionError: new EVMError(EVMError.errorMessages.REVERT),
-        }
+        return revertResult(err, opts.gasLimit)
       }
     },
   }
@@ -77,7 +65,7 @@ async function reexecute(opts: PrecompileInput, sessions: InferenceSessionSource
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   const entry = await readModelEntry(opts._EVM.stateManager, call.modelCid)
   if (!entry.registered) throw new Revert('UNKNOWN_MODEL', `model ${call.modelCid} is not registered`, gasUsed)
-  gasUsed += REEXECUTION_GAS_PER_KILO_MAC * ((entry.workUnits + 999n) / 1000n) + INFERENCE_GAS_PER_INPUT_ELEMENT * BigInt(inputElements(call.input))
+  gasUsed += REEXECUTION_GAS_PER_KILO_MAC * ((entry.workUnits + 999n) / 1000n) + INFERENCE_GAS_PER_INPUT_ELEMENT * BigInt(countInputElements(call.input))
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   const model = await loadModel(models, call.modelCid, sessions, gasUsed)
   const inputHash = hashModelInput(call.input)
@@ -95,7 +83,7 @@ async function reexecute(opts: PrecompileInput, sessions: InferenceSessionSource
 
 /** `zkStatement`: what a ZK proof about this claimed input and output must state. */
 async function zkStatement(opts: PrecompileInput, call: { modelCid: string; input: ModelInput; output: ModelOutput }): Promise<ExecResult> {
-  const gasUsed = ZK_STATEMENT_BASE_GAS + ZK_STATEMENT_GAS_PER_ELEMENT * BigInt(inputElements(call.input) + inputElements(call.output))
+  const gasUsed = ZK_STATEMENT_BASE_GAS + ZK_STATEMENT_GAS_PER_ELEMENT * BigInt(countInputElements(call.input) + countInputElements(call.output))
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   const entry = await readZkModelEntry(opts._EVM.stateManager as StorageReader, call.modelCid)
   if (!entry.registered) throw new Revert('ZK_NOT_REGISTERED', `model ${call.modelCid} has no ZK setup in ZkInferences`, gasUsed)
@@ -130,15 +118,4 @@ async function loadModel(models: CanonicalModelStore | undefined, cid: string, s
     }
     throw new Revert('REEXECUTION_UNAVAILABLE', reason, gasUsed)
   }
-}
-
-function inputElements(input: ModelInput): number {
-  let n = 0
-  for (const t of input.numbers) n += t.values.length
-  for (const t of input.strings) n += t.values.length
-  return n
-}
-
-function outOfGas(gasLimit: bigint): ExecResult {
-  return { executionGasUsed: gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
 }

@@ -9,6 +9,7 @@
  */
 import { bn254 } from '@noble/curves/bn254.js'
 import type { Groth16Proof } from 'snarkjs'
+import { word } from '../evm/storage-slots.js'
 import { ZkVerificationError } from './errors.js'
 import { SNARK_SCALAR_FIELD } from './fixed-point.js'
 import type { ZkStatement } from './statement.js'
@@ -90,17 +91,6 @@ export function decodeEnvelope(bytes: Uint8Array): ZkProofEnvelope {
     throw new ZkVerificationError('MALFORMED_PROOF', 'a public signal of the envelope is not a scalar field element')
   }
   return { statement: { modelCommitment, inputHash, outputHash }, proof: bytes.slice(96) }
-}
-
-function word(v: bigint): Uint8Array {
-  if (v < 0n || v >= 1n << 256n) throw new RangeError(`${v} does not fit 32 bytes`)
-  const out = new Uint8Array(32)
-  let x = v
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  return out
 }
 
 function readWord(bytes: Uint8Array, at: number): bigint {

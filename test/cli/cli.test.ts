@@ -1,22 +1,12 @@
 /** The `inferchain` command: help for every command, a happy path and an error path per command. */
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDemoModel } from '../../src/models/index.js'
 import { tempDir } from '../chain/helpers.js'
-import { cli, CLI } from '../integration/processes.js'
+import { cli, runCli } from '../integration/processes.js'
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const run = runCli
 
 const tmp = tempDir('inferchain-cli-')
 let hub: Awaited<ReturnType<typeof cli<{ hubUrl: string }>>>

@@ -1,23 +1,14 @@
 /** `inferchain hub create-repo | create-version | upload | list-files` against a devnet, as a user runs them. */
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeCid } from '../../src/hub/cid.js'
 import { buildDemoModel } from '../../src/models/index.js'
 import { tempDir } from '../chain/helpers.js'
-import { CLI, startDevnet, type RunningDevnet } from '../integration/processes.js'
+import { runCli, startDevnet, type RunningDevnet } from '../integration/processes.js'
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, INFERCHAIN_PRIVATE_KEY: '', ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+/** The CLI without a key in the environment: these tests choose the key per command. */
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { INFERCHAIN_PRIVATE_KEY: '', ...env })
 
 const tmp = tempDir('inferchain-cli-hub-')
 let devnet: RunningDevnet

@@ -3,24 +3,14 @@
  * against a running devnet (2-block challenge window, no challenger: this test is the only one to
  * finalize or challenge), happy paths and typed errors.
  */
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../src/sdk/chain.js'
 import { runModel } from '../../src/sdk/inference.js'
 import { modelInput } from '../../src/sdk/tensors.js'
 import { ModelInferenceMode } from '../../src/evm/types.js'
-import { CLI, startDevnet, type RunningDevnet } from '../integration/processes.js'
+import { runCli, startDevnet, type RunningDevnet } from '../integration/processes.js'
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const run = runCli
 
 let devnet: RunningDevnet
 const rpc = () => ['--rpc-url', devnet.info.rpcUrl]

@@ -1,22 +1,12 @@
 /** `inferchain status` and `inferchain record` against a running devnet (happy and error paths). */
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../src/sdk/chain.js'
 import { runModel } from '../../src/sdk/inference.js'
 import { modelInput } from '../../src/sdk/tensors.js'
 import { ModelInferenceMode } from '../../src/evm/types.js'
-import { CLI, startDevnet, type RunningDevnet } from '../integration/processes.js'
+import { runCli, startDevnet, type RunningDevnet } from '../integration/processes.js'
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args])
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const run = runCli
 
 let devnet: RunningDevnet
 beforeAll(async () => {

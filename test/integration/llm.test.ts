@@ -10,6 +10,8 @@ import { BaseError, type Address, type Hex } from 'viem'
 import { compileContracts, getContract, type CompiledContract } from '../../src/contracts/compile.js'
 import { LLM_CHAT_EVENT_TOPIC, LLM_COMPLETION_EVENT_TOPIC } from '../../src/llm/abi.js'
 import { MAX_LLM_PROMPT_BYTES } from '../../src/params.js'
+import { LlmInferenceMode } from '../../src/llm/types.js'
+import { chatLlm, completeLlm } from '../../src/sdk/llm.js'
 import { devnetClients, rpc, startDevnet, until, type RunningDevnet } from './processes.js'
 
 let devnet: RunningDevnet
@@ -89,6 +91,18 @@ describe('LLM inference from a contract', () => {
     const text = await send('chat', [0, cid, 'Be brief.', 'Say hello', { description: '', name: '', parameters: '' }, '', 6, 0])
     expect(text.status).toBe('success')
     expect(await read('lastFinishReason')).toBe('length')
+  })
+
+  it('the SDK asks the same through eth_call: completeLlm and chatLlm answer what the endpoint does, and refusals carry the code', async () => {
+    const cid = devnet.info.llmModel!.cid
+    const expected = await openAi('/v1/completions', { model: cid, prompt: 'The chain said', max_tokens: 12, temperature: 0 })
+    const request = { mode: LlmInferenceMode.VANILLA, modelCid: cid, prompt: 'The chain said', maxTokens: 12, stopSequences: [], temperature: 0 }
+    expect(await completeLlm(clients.publicClient, request)).toEqual({ answer: expected.choices[0].text })
+    const chat = await chatLlm(clients.publicClient, {
+      mode: LlmInferenceMode.TEE, modelCid: cid, messages: [{ role: 'user', content: 'Say hello', name: '', toolCallId: '', toolCalls: [] }], tools: [], toolChoice: '', maxTokens: 6, stopSequences: [], temperature: 0,
+    })
+    expect(chat).toMatchObject({ finishReason: 'length', message: { role: 'assistant' } })
+    await expect(completeLlm(clients.publicClient, { ...request, modelCid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' })).rejects.toMatchObject({ code: 'UNKNOWN_MODEL' })
   })
 
   it('unknown models, oversize prompts and malformed messages revert with clear reasons', async () => {

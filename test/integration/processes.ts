@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 /** Starting the compiled `inferchain` CLI as real processes on loopback (after `npm run build`). */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -49,6 +50,19 @@ export function startInferenceNode(options: { rpcUrl: string; hubUrl: string; pr
   const args = ['inference-node', '--json', '--rpc-url', options.rpcUrl, '--hub-url', options.hubUrl, '--port', '0', '--cache-dir', options.cacheDir, ...(options.extra ?? [])]
   for (const m of options.models) args.push('--model', m)
   return cli<InferenceNodeReady>(args, { INFERCHAIN_PRIVATE_KEY: options.privateKey })
+}
+
+/** Runs `inferchain <args>` to its end (a command, not a service) and collects its output. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  assertBuilt()
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.once('exit', (code) => resolve({ code, stdout, stderr }))
+  })
 }
 
 /** One JSON-RPC call; a JSON-RPC error becomes a thrown Error with its message. */
