@@ -11,6 +11,8 @@ export type LlmErrorCode =
   /** The CID names a file that is not a GGUF LLM. */
   | 'NOT_AN_LLM'
   | 'INFERENCE_FAILED'
+  /** The node's LLM configuration is invalid (e.g. `INFERCHAIN_LLM_GPU`). */
+  | 'BAD_CONFIG'
 
 export class LlmError extends InferchainError {
   override readonly name = 'LlmError' as const

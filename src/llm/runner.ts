@@ -48,9 +48,21 @@ export interface LlmRunnerOptions {
 
 let llamaPromise: Promise<Llama> | undefined
 
-/** The process's llama.cpp instance (CPU; `build: 'never'`: the prebuilt binary or an error, never a compile). */
+/**
+ * The GPU backend asked for by `INFERCHAIN_LLM_GPU` (`cuda`, `vulkan`, or `auto`: whichever prebuilt
+ * backend this machine can run); unset or `false`: the CPU. CPU is the default because its results
+ * are the reproducible ones (docs/decisions/llm.md); a GPU node's answers are as verifiable (signature,
+ * attestation), not re-computable elsewhere.
+ */
+export function llmGpu(value = process.env.INFERCHAIN_LLM_GPU): false | 'auto' | 'cuda' | 'vulkan' {
+  if (value === undefined || value === '' || value === 'false') return false
+  if (value === 'auto' || value === 'cuda' || value === 'vulkan') return value
+  throw new LlmError('BAD_CONFIG', `INFERCHAIN_LLM_GPU must be auto, cuda, vulkan or false, not "${value}"`)
+}
+
+/** The process's llama.cpp instance (`build: 'never'`: a prebuilt binary or an error, never a compile). */
 export function loadLlama(): Promise<Llama> {
-  llamaPromise ??= getLlama({ gpu: false, build: 'never', logLevel: 'error' as never }).catch((err: unknown) => {
+  llamaPromise ??= getLlama({ gpu: llmGpu(), build: 'never', logLevel: 'error' as never }).catch((err: unknown) => {
     llamaPromise = undefined
     throw err
   })
@@ -73,7 +85,8 @@ export class LlmRunner {
     const llama = await loadLlama()
     let model: LlamaModel
     try {
-      model = await llama.loadModel({ modelPath: path, gpuLayers: 0 })
+      // On a GPU backend every layer that fits goes to the GPU; on the CPU there is nothing to offload.
+      model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : 'auto' })
     } catch (cause) {
       throw new LlmError('NOT_AN_LLM', `llama.cpp cannot load ${path}: ${errorMessage(cause)}`, { cause })
     }

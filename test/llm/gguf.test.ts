@@ -5,6 +5,7 @@ import { readModelMetadata } from '../../src/hub/metadata.js'
 import { decodeLlmCall, encodeLlmCall } from '../../src/llm/abi.js'
 import { fromEnvelope, llmRequestHash, toEnvelope } from '../../src/llm/envelope.js'
 import { StopScanner } from '../../src/llm/stop-scanner.js'
+import { llmGpu } from '../../src/llm/runner.js'
 import { LlmInferenceMode, type LlmRequest } from '../../src/llm/types.js'
 import { validateLlmRequest } from '../../src/llm/validate.js'
 import { buildTinyLlamaGguf } from '../../src/models/gguf-tiny-llama.js'
@@ -57,5 +58,15 @@ describe('LLM codecs', () => {
     const shown = ['abc E', 'N', 'D tail'].map((c) => s.push(c)).join('') + s.flush()
     expect(s.result()).toBe('abc ')
     expect(shown).toBe('abc ')
+  })
+})
+
+describe('LLM backend choice', () => {
+  it('reads INFERCHAIN_LLM_GPU: CPU by default, a named GPU backend, or a typed refusal', () => {
+    expect(llmGpu(undefined)).toBe(false)
+    expect(llmGpu('false')).toBe(false)
+    expect(llmGpu('cuda')).toBe('cuda')
+    expect(llmGpu('auto')).toBe('auto')
+    expect(() => llmGpu('tpu')).toThrow(expect.objectContaining({ code: 'BAD_CONFIG' }))
   })
 })
