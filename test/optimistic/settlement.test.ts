@@ -5,11 +5,11 @@
  */
 import { createAddressFromString, createAccount } from '@ethereumjs/util'
 import { createBlock } from '@ethereumjs/block'
-import { bytesToHex, decodeEventLog, encodeFunctionData, getAddress, hexToBytes, keccak256, stringToHex, type Address, type Hex } from 'viem'
+import { bytesToHex, decodeErrorResult, decodeEventLog, encodeFunctionData, parseAbi, getAddress, hexToBytes, keccak256, stringToHex, type Address, type Hex } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { compileContracts, getContract, type CompiledContracts } from '../../src/contracts/compile.js'
 import { inferenceSettlementAbi, modelRegistryAbi, settlementParamsStorage, zkInferencesAbi, ClaimStatus } from '../../src/contracts/system.js'
-import { hashModelInput, hashModelOutput } from '../../src/evm/abi.js'
+import { hashModelInput, hashModelOutput, reexecutionAbi } from '../../src/evm/abi.js'
 import { InferenceSession } from '../../src/evm/session.js'
 import type { ModelInput, ModelOutput } from '../../src/evm/types.js'
 import { computeCid } from '../../src/hub/cid.js'
@@ -18,7 +18,7 @@ import { loadCanonicalModel, runCanonical } from '../../src/optimistic/canonical
 import { CanonicalModelStore } from '../../src/optimistic/model-store.js'
 import { claimSlots, openClaim, readClaim, readStake, stakeSlots } from '../../src/optimistic/onchain.js'
 import { createReexecutionPrecompile } from '../../src/optimistic/reexecution-precompile.js'
-import { BLOCK_GAS_LIMIT, DEFAULT_SETTLEMENT_PARAMS, GENESIS_BASE_FEE, INFERENCE_SETTLEMENT_ADDRESS as SETTLEMENT, MODEL_REGISTRY_ADDRESS, ZK_INFERENCES_ADDRESS } from '../../src/params.js'
+import { BLOCK_GAS_LIMIT, DEFAULT_SETTLEMENT_PARAMS, GENESIS_BASE_FEE, INFERENCE_SETTLEMENT_ADDRESS as SETTLEMENT, MODEL_REGISTRY_ADDRESS, REEXECUTION_PRECOMPILE_ADDRESS, ZK_INFERENCES_ADDRESS } from '../../src/params.js'
 import { prepareZkModel, quantizeModelInput, releaseZkWorkers, type ZkModel } from '../../src/zk/index.js'
 import { ALICE, ALICE_KEY, BOB, BOB_KEY, createHarness, read, revertError, sendTx, write, type Harness } from '../contracts/evm-harness.js'
 
@@ -269,5 +269,27 @@ describe('escalation: a ZK proof closes an OPTIMISTIC claim early', () => {
     const flipped = proof.map((w, i) => (i === 7 ? w ^ 1n : w))
     await expect(call(BOB_KEY, 'upgradeWithZkProof', [id(12), CID, INPUT, abiOutput(honest()), flipped])).rejects.toThrow(/InvalidProof/)
     expect((await readClaim(h.vm.stateManager, id(12))).status).toBe(ClaimStatus.Open)
+  })
+})
+
+describe('the re-execution precompile on bad input', () => {
+  const errorString = parseAbi(['error Error(string)'])
+  async function callPrecompile(data: Hex): Promise<string> {
+    const outcome = await sendTx(h, BOB_KEY, REEXECUTION_PRECOMPILE_ADDRESS, data)
+    expect(outcome.status).toBe('reverted')
+    return decodeErrorResult({ abi: errorString, data: outcome.returnData }).args[0] as string
+  }
+
+  it('reverts with a decodable reason, and the chain goes on', async () => {
+    expect(await callPrecompile('0xdeadbeef')).toMatch(/^inference: MALFORMED_REQUEST: /)
+    const reexecute = (cid: string, input: ModelInput) => encodeFunctionData({ abi: reexecutionAbi, functionName: 'reexecute', args: [cid, input] })
+    expect(await callPrecompile(reexecute('bafkreinotregistered', INPUT))).toMatch(/^inference: UNKNOWN_MODEL: /)
+    const zkStatement = encodeFunctionData({ abi: reexecutionAbi, functionName: 'zkStatement', args: [CID, INPUT, { numbers: [], strings: [], jsons: [], is_simulation_result: false }] })
+    expect(await callPrecompile(zkStatement)).toMatch(/^inference: ZK_NOT_REGISTERED: /)
+    expect(await callPrecompile(reexecute(CID, INPUT).slice(0, 100) as Hex)).toMatch(/^inference: MALFORMED_REQUEST: /)
+    // Nothing was corrupted: a good re-execution still answers.
+    await call(ALICE_KEY, 'stake', [], 2n * ETH)
+    await openTestClaim(id(20), lie())
+    expect(events(await call(BOB_KEY, 'challenge', [id(20), CID, INPUT], P.challengeBond))).toContain('ClaimFraudulent')
   })
 })
