@@ -18,11 +18,9 @@ import { LlmError } from '../llm/errors.js'
 import type { LlmRequest, LlmResponse } from '../llm/types.js'
 import { promptBytes, utf8Bytes, validateLlmRequest } from '../llm/validate.js'
 import { INFERENCE_PRECOMPILE_ADDRESS, LLM_BASE_GAS, LLM_GAS_PER_PROMPT_BYTE, LLM_GAS_PER_RESPONSE_BYTE } from '../params.js'
-import { hashModelInput } from './abi.js'
-import { computeRequestId } from './records.js'
 import { readModelEntry } from './registry-reader.js'
 import { outOfGasResult as outOfGas, PrecompileRevert as Revert, revertResult } from './revert.js'
-import type { InferenceSession } from './session.js'
+import { resolveCall, type InferenceSession } from './session.js'
 import { ModelInferenceMode } from './types.js'
 
 const ADDRESS_BYTES = createAddressFromString(INFERENCE_PRECOMPILE_ADDRESS).bytes
@@ -55,35 +53,18 @@ async function run(opts: PrecompileInput, session: InferenceSession | undefined)
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   if (session === undefined) throw new Revert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
 
-  const callIndex = session.callIndex++
-  const inputHash = hashModelInput(envelope.input)
-  const requestId = computeRequestId(session.txHash, callIndex)
-  const resolution = await session.provider.resolve(envelope, inputHash, { callIndex, requestId })
-  const base = { requestId, txHash: session.txHash, callIndex, modelCid: envelope.modelCid, mode: envelope.mode, inputHash, llm: call.kind }
-  switch (resolution.kind) {
-    case 'simulated':
-      return success(gasUsed, call, emptyResponse(call), requestId)
-    case 'missing':
-      session.missed = true
-      throw new Revert('NOT_PRECOMPUTED', 'the request changed after simulation; the transaction is retried', gasUsed)
-    case 'error':
-      session.records.push({ ...base, status: 'error', errorCode: resolution.code, errorReason: resolution.reason })
-      throw new Revert(resolution.code, resolution.reason, gasUsed)
-    case 'result': {
-      const { output, outputHash, node, signature, attestation } = resolution.result
-      // Recorded before anything else can revert, so a replay meets the same record at the same index.
-      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
-      let response: LlmResponse
-      try {
-        response = responseFromOutput(call.kind, output)
-      } catch (err) {
-        throw new Revert('BAD_LLM_RESPONSE', `node ${node} returned no readable ${call.kind} response (${errorMessage(err)})`, gasUsed)
-      }
-      gasUsed += LLM_GAS_PER_RESPONSE_BYTE * BigInt(responseBytes(response))
-      if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
-      return success(gasUsed, call, response, requestId)
-    }
+  const step = await resolveCall(session, envelope, gasUsed, { llm: call.kind })
+  if (step.kind === 'simulated') return success(gasUsed, call, emptyResponse(call), step.requestId)
+  const { output, node } = step.result
+  let response: LlmResponse
+  try {
+    response = responseFromOutput(call.kind, output)
+  } catch (err) {
+    throw new Revert('BAD_LLM_RESPONSE', `node ${node} returned no readable ${call.kind} response (${errorMessage(err)})`, gasUsed)
   }
+  gasUsed += LLM_GAS_PER_RESPONSE_BYTE * BigInt(responseBytes(response))
+  if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+  return success(gasUsed, call, response, step.requestId)
 }
 
 function decode(data: Uint8Array, gasUsed: bigint): LlmRequest {

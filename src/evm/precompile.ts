@@ -22,14 +22,12 @@ import {
   emptyModelOutput,
   encodeModelInferenceEventData,
   encodeModelOutputResult,
-  hashModelInput,
   MODEL_INFERENCE_EVENT_TOPIC,
 } from './abi.js'
-import { computeRequestId } from './records.js'
 import { isLlmCall, runLlmCall } from './llm-precompile.js'
 import { readModelEntry } from './registry-reader.js'
 import { outOfGasResult as outOfGas, PrecompileRevert as Revert, revertResult } from './revert.js'
-import type { InferenceSession, InferenceSessionSource } from './session.js'
+import { resolveCall, type InferenceSession, type InferenceSessionSource } from './session.js'
 import { ModelInferenceMode, type ModelInferenceRequest, type ModelInput, type ModelOutput } from './types.js'
 import type { StorageWriter } from '../zk/onchain.js'
 import { beginZkCall, recordZkResult, ZkCallRefusal } from '../zk/precompile-calls.js'
@@ -90,41 +88,23 @@ async function runInference(opts: PrecompileInput, session: InferenceSession | u
   if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
   if (session === undefined) throw new Revert('NO_CONTEXT', 'inference is not available in this context', gasUsed)
 
-  const callIndex = session.callIndex++
-  const inputHash = hashModelInput(request.input)
-  const requestId = computeRequestId(session.txHash, callIndex)
-  const resolution = await session.provider.resolve(request, inputHash, { callIndex, requestId })
-  const base = { requestId, txHash: session.txHash, callIndex, modelCid: request.modelCid, mode: request.mode, inputHash }
-
-  switch (resolution.kind) {
-    case 'simulated':
-      return success(gasUsed, request, emptyModelOutput(true), requestId)
-    case 'missing':
-      session.missed = true
-      throw new Revert('NOT_PRECOMPUTED', 'the request changed after simulation; the transaction is retried', gasUsed)
-    case 'error':
-      session.records.push({ ...base, status: 'error', errorCode: resolution.code, errorReason: resolution.reason })
-      throw new Revert(resolution.code, resolution.reason, gasUsed)
-    case 'result': {
-      const { output, outputHash, node, signature, attestation } = resolution.result
-      // Recorded before the checks below: a follower replays this record and reaches the same refusal
-      // (they depend on state and the result only); without it, its replay would find no record.
-      session.records.push({ ...base, status: 'ok', output, outputHash, node, signature, ...(attestation === undefined ? {} : { attestation }) })
-      const outputElements = countOutputElements(output)
-      if (outputElements > MAX_OUTPUT_ELEMENTS) {
-        throw new Revert('OUTPUT_TOO_LARGE', `output has ${outputElements} elements, the limit is ${MAX_OUTPUT_ELEMENTS}`, gasUsed)
-      }
-      gasUsed += INFERENCE_GAS_PER_OUTPUT_ELEMENT * BigInt(outputElements)
-      if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
-      if (zk) await refusable(() => recordZkResult(opts._EVM, zk, { requestId, modelCid: request.modelCid, output, node }), gasUsed)
-      if (optimistic) {
-        await refusable(() => recordOptimisticResult(opts._EVM, optimistic, { requestId, modelCid: request.modelCid, inputHash, outputHash, node, payer, fee }), gasUsed)
-      } else {
-        await refusable(() => transferFee(opts._EVM, payer, node, fee), gasUsed)
-      }
-      return success(gasUsed, request, output, requestId)
-    }
+  const step = await resolveCall(session, request, gasUsed)
+  if (step.kind === 'simulated') return success(gasUsed, request, emptyModelOutput(true), step.requestId)
+  const { requestId, inputHash } = step
+  const { output, outputHash, node } = step.result
+  const outputElements = countOutputElements(output)
+  if (outputElements > MAX_OUTPUT_ELEMENTS) {
+    throw new Revert('OUTPUT_TOO_LARGE', `output has ${outputElements} elements, the limit is ${MAX_OUTPUT_ELEMENTS}`, gasUsed)
   }
+  gasUsed += INFERENCE_GAS_PER_OUTPUT_ELEMENT * BigInt(outputElements)
+  if (gasUsed > opts.gasLimit) return outOfGas(opts.gasLimit)
+  if (zk) await refusable(() => recordZkResult(opts._EVM, zk, { requestId, modelCid: request.modelCid, output, node }), gasUsed)
+  if (optimistic) {
+    await refusable(() => recordOptimisticResult(opts._EVM, optimistic, { requestId, modelCid: request.modelCid, inputHash, outputHash, node, payer, fee }), gasUsed)
+  } else {
+    await refusable(() => transferFee(opts._EVM, payer, node, fee), gasUsed)
+  }
+  return success(gasUsed, request, output, requestId)
 }
 
 /** Runs a mode's or the fee's step, turning its refusal into this call's revert. */
