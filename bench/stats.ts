@@ -52,6 +52,11 @@ export async function timeInterleaved<K extends string>(runs: number, tasks: Rec
   return Object.fromEntries(names.map((name) => [name, summarise(samples[name])])) as Record<K, Timing>
 }
 
+/** The median of a few samples (the middle one; the upper middle one of an even count, as `summarise`). */
+export function median(samples: readonly number[]): number {
+  return summarise([...samples]).medianMs
+}
+
 function summarise(samples: number[]): Timing {
   samples.sort((a, b) => a - b)
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!

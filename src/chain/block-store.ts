@@ -3,13 +3,14 @@
  * one atomic batch together with the new head pointer, so a crash leaves either the old or the new
  * head, never half a block.
  */
-import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import type { Block } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToBigInt, bytesToHex, bigIntToUnpaddedBytes } from '@ethereumjs/util'
 import type { StoredReceipt, TransactionLocation } from '../rpc/types.js'
 import type { ChainDatabase } from './database.js'
 import { decodeReceipts, encodeReceipts } from './receipts.js'
+import { decodeBlock } from './transaction-decoding.js'
 
 const HEAD_KEY = 'head'
 const numberKey = (n: bigint) => `n:${n.toString(16).padStart(16, '0')}`
@@ -68,7 +69,7 @@ export class BlockStore {
     if (cached) return cached
     const raw = await this.db.chain.get(blockKey(hash))
     if (!raw) return undefined
-    const block = createBlockFromRLP(raw, { common: this.common, setHardfork: false })
+    const block = decodeBlock(raw, this.common)
     this.remember(this.blocks, key, block)
     return block
   }

@@ -22,6 +22,7 @@ import { crashPoint } from './crash-point.js'
 import { sealProblem } from './seal.js'
 import { scheduledCallsProblem } from '../workflows/check.js'
 import { scheduledCalls } from '../workflows/schedule.js'
+import { recoverSendersOffThread } from './transaction-decoding.js'
 
 export class BlockRejectedError extends InferchainError {
   override readonly name = 'BlockRejectedError' as const
@@ -63,18 +64,22 @@ export class BlockImporter {
       const reject = (reason: string): never => {
         throw new BlockRejectedError(block, reason)
       }
+      // Senders are recovered on the worker thread while this one checks the records' evidence.
+      const senders = recoverSendersOffThread(block.transactions)
       const unsealed = sealProblem(block, seal, this.chain.sealer.bytes)
       if (unsealed !== undefined) reject(`not sealed by the chain's sealer: ${unsealed}`)
       this.checkHeader(block, reject)
+      const records = this.decode(block, encodedRecords, reject)
+      const byTx = groupByTransaction(block, records, reject)
+      await this.verifyEvidence(block, records, reject)
+      await senders
+      for (const tx of block.transactions) if (!tx.verifySignature()) reject(`transaction ${bytesToHex(tx.hash())} has an invalid signature`)
       // The block must open with exactly the workflow calls due at its parent (docs/decisions/workflows.md).
       const parent = this.chain.head
       const workflowProblem = await this.chain.withStateAt(parent.header.number, async (vm) =>
         scheduledCallsProblem(block, await scheduledCalls(vm, this.chain.common, parent, block)),
       )
       if (workflowProblem !== undefined) reject(workflowProblem)
-      const records = this.decode(block, encodedRecords, reject)
-      const byTx = groupByTransaction(block, records, reject)
-      await this.verifyEvidence(block, records, reject)
       const providers = new Map<string, ReplayProvider>()
       const sessions: InferenceSession[] = []
       let problem: string | undefined
@@ -114,7 +119,6 @@ export class BlockImporter {
     if (h.timestamp <= parent.header.timestamp) reject(`timestamp ${h.timestamp} is not after the parent's ${parent.header.timestamp}`)
     if (h.gasLimit !== BLOCK_GAS_LIMIT) reject(`gas limit ${h.gasLimit} is not ${BLOCK_GAS_LIMIT}`)
     if (h.baseFeePerGas !== parent.header.calcNextBaseFee()) reject(`base fee ${h.baseFeePerGas} is not ${parent.header.calcNextBaseFee()}`)
-    for (const tx of block.transactions) if (!tx.verifySignature()) reject(`transaction ${bytesToHex(tx.hash())} has an invalid signature`)
   }
 
   private decode(block: Block, encoded: Uint8Array, reject: (reason: string) => never): InferenceRecord[] {

@@ -84,7 +84,17 @@ class RecoveryWorker {
     })
   }
 
+  /**
+   * Posts what is queued now instead of at the end of this turn of the event loop: a caller that
+   * queued a whole batch and then works on through promise callbacks (which run before
+   * `setImmediate`) would otherwise leave the worker idle until it is done.
+   */
+  flush(): void {
+    if (this.queued.length > 0) this.send()
+  }
+
   private send(): void {
+    if (this.queued.length === 0) return
     const batch = this.queued
     this.queued = []
     if (this.broken) return batch.forEach(({ answer }) => answer(undefined))
@@ -118,4 +128,9 @@ export async function recoverOffThread(digest: Uint8Array, signature: Uint8Array
   const recovering = worker()
   if (recovering === undefined || digest.length !== 32 || signature.length !== 64 || (recovery !== 0 && recovery !== 1)) return undefined
   return recovering.recover(digest, signature, recovery)
+}
+
+/** Sends the recoveries queued in this turn of the event loop to the worker now (see `RecoveryWorker.flush`). */
+export function flushOffThreadRecoveries(): void {
+  shared?.flush()
 }

@@ -6,13 +6,14 @@
  * Every block goes through the importer — verify the records, replay, never run a model — and a
  * refused block is logged with its reason while the node stays on its valid head.
  */
-import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import type { Block } from '@ethereumjs/block'
 import type { PeerId } from '@libp2p/interface'
 import type { Chain } from '../chain/chain.js'
 import { BlockRejectedError, BlockUndecidedError, type BlockImporter } from '../chain/importer.js'
 import { SerialQueue } from '../chain/serial-queue.js'
 import { errorMessage } from '../errors.js'
 import type { BlockBundle, BlocksRequest } from './wire.js'
+import { decodeBlock } from '../chain/transaction-decoding.js'
 
 /** What sync needs from the network: who is ahead, a way to ask them for blocks, and to drop liars. */
 export interface SyncPeers {
@@ -170,7 +171,7 @@ export class BlockSync {
   }
 
   private decode(bundle: BlockBundle): Block {
-    return createBlockFromRLP(bundle.block, { common: this.chain.common, setHardfork: false })
+    return decodeBlock(bundle.block, this.chain.common)
   }
 
   private reject(reason: string): void {
