@@ -62,6 +62,11 @@ const REPEATS = 3
 export const LARGE_MODEL: MlpSpec = { inputSize: 256, hiddenSize: 1024, outputSize: 64, seed: 7 }
 /** ~8.4 M multiply-accumulates: a model whose inference, not the EVM, dominates building a block. */
 export const XL_MODEL: MlpSpec = { inputSize: 1024, hiddenSize: 4096, outputSize: 1024, seed: 11 }
+/**
+ * As much work as XL (~8.5 M multiply-accumulates) with ten outputs, like most classifiers: what a
+ * follower handles per record (output, hash, encoding) stays small while the producer's inference grows.
+ */
+export const CLASSIFIER_MODEL: MlpSpec = { inputSize: 1024, hiddenSize: 8192, outputSize: 10, seed: 13 }
 
 export async function benchImport(dir: string): Promise<ImportResult> {
   const keys = devAccounts(20)
@@ -111,7 +116,7 @@ export async function benchImport(dir: string): Promise<ImportResult> {
   }
   try {
     const owner = await connect({ rpcUrl: producer.rpc.url, privateKey: keys[0]!.privateKey })
-    const models: Array<[string, MlpSpec]> = [['demo 16→32→4', DEMO_MODEL], ['large 256→1024→64', LARGE_MODEL], ['xl 1024→4096→1024', XL_MODEL]]
+    const models: Array<[string, MlpSpec]> = [['demo 16→32→4', DEMO_MODEL], ['large 256→1024→64', LARGE_MODEL], ['xl 1024→4096→1024', XL_MODEL], ['classifier 1024→8192→10', CLASSIFIER_MODEL]]
     const cids: string[] = []
     for (const [name, spec] of models) {
       const { cid, metadata } = await new HubClient(hub.url).upload(buildMlpModel(spec), { name })
@@ -140,6 +145,7 @@ export async function benchImport(dir: string): Promise<ImportResult> {
       { model: 1, path: 'DemoConsumer', counts: [10] },
       { model: 1, path: 'direct', counts: [10, 100] },
       { model: 2, path: 'direct', counts: [10] },
+      { model: 3, path: 'direct', counts: [10, 100] },
     ]
     for (const { model: i, path, counts } of plan) {
       const [name, spec] = models[i]!

@@ -69,10 +69,9 @@ export class BlockImporter {
       const unsealed = sealProblem(block, seal, this.chain.sealer.bytes)
       if (unsealed !== undefined) reject(`not sealed by the chain's sealer: ${unsealed}`)
       this.checkHeader(block, reject)
-      const records = this.decode(block, encodedRecords, reject)
-      const byTx = groupByTransaction(block, records, reject)
-      await this.verifyEvidence(block, records, reject)
+      const checkedRecords = await this.checkRecords(block, encodedRecords, reject)
       await senders
+      // Verdicts in the order of the checks' meaning: transactions, workflow calls, then records.
       for (const tx of block.transactions) if (!tx.verifySignature()) reject(`transaction ${bytesToHex(tx.hash())} has an invalid signature`)
       // The block must open with exactly the workflow calls due at its parent (docs/decisions/workflows.md).
       const parent = this.chain.head
@@ -80,6 +79,8 @@ export class BlockImporter {
         scheduledCallsProblem(block, await scheduledCalls(vm, this.chain.common, parent, block)),
       )
       if (workflowProblem !== undefined) reject(workflowProblem)
+      if (checkedRecords instanceof BlockRejectedError) throw checkedRecords
+      const { records, byTx } = checkedRecords
       const providers = new Map<string, ReplayProvider>()
       const sessions: InferenceSession[] = []
       let problem: string | undefined
@@ -119,6 +120,23 @@ export class BlockImporter {
     if (h.timestamp <= parent.header.timestamp) reject(`timestamp ${h.timestamp} is not after the parent's ${parent.header.timestamp}`)
     if (h.gasLimit !== BLOCK_GAS_LIMIT) reject(`gas limit ${h.gasLimit} is not ${BLOCK_GAS_LIMIT}`)
     if (h.baseFeePerGas !== parent.header.calcNextBaseFee()) reject(`base fee ${h.baseFeePerGas} is not ${parent.header.calcNextBaseFee()}`)
+  }
+
+  /** The records decoded, grouped per transaction and their evidence verified — or why not, to report in its turn. */
+  private async checkRecords(
+    block: Block,
+    encoded: Uint8Array,
+    reject: (reason: string) => never,
+  ): Promise<{ records: InferenceRecord[]; byTx: Map<Hex, InferenceRecord[]> } | BlockRejectedError> {
+    try {
+      const records = this.decode(block, encoded, reject)
+      const byTx = groupByTransaction(block, records, reject)
+      await this.verifyEvidence(block, records, reject)
+      return { records, byTx }
+    } catch (err) {
+      if (err instanceof BlockRejectedError) return err
+      throw err
+    }
   }
 
   private decode(block: Block, encoded: Uint8Array, reject: (reason: string) => never): InferenceRecord[] {
