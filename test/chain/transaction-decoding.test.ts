@@ -1,10 +1,11 @@
 /** Decoding blocks as importers do (shared Common, derived sender, worker recovery), against @ethereumjs/block's own decoding. */
 import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
 import { RLP } from '@ethereumjs/rlp'
-import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx'
+import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, createTxFromRLP } from '@ethereumjs/tx'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { describe, expect, it } from 'vitest'
 import { createChainCommon } from '../../src/chain/common.js'
+import { decodeTransaction } from '../../src/chain/admission.js'
 import { decodeBlock, decodingCommon, recoverSendersOffThread } from '../../src/chain/transaction-decoding.js'
 import { ACCOUNTS } from './helpers.js'
 
@@ -80,6 +81,27 @@ describe('decodeBlock', () => {
     for (const bad of cases) {
       expect(() => createBlockFromRLP(bad, { common, setHardfork: false })).toThrow()
       expect(() => decodeBlock(bad, common)).toThrow()
+    }
+  })
+})
+
+describe('calldata gas, counted once with numbers', () => {
+  it('equals the library\'s own count for calls, creations, access lists and zero-heavy data', () => {
+    const key = hexToBytes(ACCOUNTS[1]!.privateKey)
+    const data = (length: number, zeroEvery: number) => Uint8Array.from({ length }, (_, i) => (i % zeroEvery === 0 ? 0 : (i * 37) % 255 + 1))
+    const txs = [
+      createFeeMarket1559Tx({ nonce: 0n, to, gasLimit: 3_000_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 424242n, data: data(8193, 3) }, { common }),
+      createFeeMarket1559Tx({ nonce: 0n, gasLimit: 3_000_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 424242n, data: data(1000, 2) }, { common }),
+      createAccessList2930Tx({ nonce: 1n, to, gasLimit: 3_000_000n, gasPrice: 10n ** 10n, chainId: 424242n, data: data(33, 1), accessList: [{ address: to, storageKeys: [`0x${'01'.padStart(64, '0')}`] }] }, { common }),
+      createLegacyTx({ nonce: 2n, gasLimit: 3_000_000n, gasPrice: 10n ** 10n, data: data(65, 7) }, { common }),
+      createLegacyTx({ nonce: 3n, to, gasLimit: 21_000n, gasPrice: 10n ** 10n }, { common }),
+    ].map((tx) => tx.sign(key))
+    for (const tx of txs) {
+      const reference = createTxFromRLP(tx.serialize(), { common })
+      const decoded = decodeTransaction(tx.serialize(), common)
+      expect(decoded.cache.dataFee?.value).toBeDefined()
+      expect(decoded.getDataGas()).toBe(reference.getDataGas())
+      expect(decoded.getIntrinsicGas()).toBe(reference.getIntrinsicGas())
     }
   })
 })
