@@ -61,9 +61,12 @@ export async function measureDispute(model: CanonicalModel, _name: string, onnx:
     if (!result.topics.includes(FRAUD_TOPIC)) throw new Error(`dispute bench: the challenge did not prove the claim fraudulent (${result.topics.join(', ')})`)
     samples.push({ gas: result.gas, ms })
   }
+  // Gas and time have separate medians: the first dispute writes storage slots from zero (~42k gas
+  // more), and which dispute is the median by time changes from run to run.
+  const gasMedian = [...samples].sort((a, b) => (a.gas < b.gas ? -1 : a.gas > b.gas ? 1 : 0))[Math.floor(samples.length / 2)]!.gas
   samples.sort((a, b) => a.ms - b.ms)
   const median = samples[Math.floor(samples.length / 2)]!
-  return { gas: median.gas, wallMs: median.ms, note: `challenge of a fraudulent claim incl. on-chain re-execution (first run loads the model: ${samples.at(-1)!.ms.toFixed(1)} ms), ${RUNS} disputes, median` }
+  return { gas: gasMedian, wallMs: median.ms, note: `challenge of a fraudulent claim incl. on-chain re-execution (first run loads the model: ${samples.at(-1)!.ms.toFixed(1)} ms), ${RUNS} disputes, median` }
 }
 
 function sendFrom(vm: VM, block: ReturnType<typeof createBlock>, common: VM['common']) {
