@@ -64,11 +64,11 @@ export class BlockImporter {
       const reject = (reason: string): never => {
         throw new BlockRejectedError(block, reason)
       }
-      // Senders are recovered on the worker thread while this one checks the records' evidence.
-      const senders = recoverSendersOffThread(block.transactions)
       const unsealed = sealProblem(block, seal, this.chain.sealer.bytes)
       if (unsealed !== undefined) reject(`not sealed by the chain's sealer: ${unsealed}`)
       this.checkHeader(block, reject)
+      // Only for a block its sealer signed: senders are recovered on the worker thread while this one checks the records' evidence.
+      const senders = recoverSendersOffThread(block.transactions)
       const checkedRecords = await this.checkRecords(block, encodedRecords, reject)
       await senders
       // Verdicts in the order of the checks' meaning: transactions, workflow calls, then records.

@@ -47,8 +47,9 @@ export function decodingCommon(common: Common): Common {
  * keccak, ~3% of the node's CPU); it is RLP-encoded three times (its hash, the transactions trie,
  * the stored block). Decoded unfrozen (`freeze: false`), the transaction gets a `getSenderAddress`
  * that hashes the key once, with the chain's keccak, and a `serialize` that encodes once (a copy
- * each time, so no caller can change another's bytes), and is then frozen as the library would
- * have frozen it — frozen, it also caches its public key and hash as usual.
+ * each time, so no caller can change another's bytes), its calldata gas counted once
+ * (`prefillDataFee`), and is then frozen as the library would have frozen it — frozen, it also
+ * caches its public key and hash as usual.
  */
 export function rememberDerived(tx: TypedTransaction): void {
   prefillDataFee(tx)
@@ -60,7 +61,6 @@ export function rememberDerived(tx: TypedTransaction): void {
   Object.defineProperty(tx, 'serialize', { value: () => encoded.slice() })
   Object.freeze(tx)
 }
-
 
 /**
  * The calldata part of a transaction's intrinsic gas, counted with numbers and left in the cache

@@ -10,9 +10,11 @@ import type { InferenceRecord } from './records.js'
  * JSON, with every bigint written as its decimal digits followed by `n` ("-12n"), so that it comes
  * back a bigint. A string that looks like that (a model or an LLM may well answer "12n") gets one
  * more `n` ("12nn"), which decoding takes off again: without it, such an output would come back a
- * bigint on every other node, and their replay would disagree with the producer's. The bigints are turned into strings by a walk before `JSON.stringify` and back by a
- * walk after `JSON.parse`, not by a replacer and a reviver: called once per value, those took 2–3×
- * as long on records with large outputs (a 1024-number output is ~2,000 values).
+ * bigint on every other node, and their replay would disagree with the producer's.
+ *
+ * The bigints are turned into strings by a walk before `JSON.stringify` and back by a walk after
+ * `JSON.parse`, not by a replacer and a reviver: called once per value, those took 2–3× as long on
+ * records with large outputs (a 1024-number output is ~2,000 values).
  */
 export function encodeRecords(records: InferenceRecord[]): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(bigintsToStrings(records)))
